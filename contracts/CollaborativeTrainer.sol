@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {DataHandler} from "./DataHandler.sol";
+import {IClassifier} from "./interfaces/IClassifier.sol";
+import {ICollaborativeTrainer} from "./interfaces/ICollaborativeTrainer.sol";
+import {IDataHandler} from "./interfaces/IDataHandler.sol";
+import {IIncentiveMechanism} from "./interfaces/IIncentiveMechanism.sol";
+
+/// @title CollaborativeTrainer
+/// @notice Orchestrates a contribution: mechanism (price, acceptance), data handler (record),
+/// model (update). The only entry point and the only holder of funds.
+/// @dev A deployable trainer inherits this contract, one model module (which implements the
+/// model hooks `_predict`, `_train`, `_classCount`) and one incentive module (which implements
+/// `_acceptDeposit`, `_authorizeRefund`, `_authorizeReport`). The parts live in one contract so
+/// the feature bytes are never re-encoded for a call between contracts, and the hot state below
+/// is read and written once per call. A deployed trainer's parts never change.
+abstract contract CollaborativeTrainer is ICollaborativeTrainer, DataHandler, Ownable, ReentrancyGuardTransient {
+    /// @dev Hot state, one storage word that is never zero after construction (so no call pays
+    /// for a zero-to-nonzero write). Loaded into memory once per call and written back once.
+    struct TrainerState {
+        uint64 contributionCount;
+        uint64 lastUpdateTime;
+        uint64 totalGoodContributions;
+    }
+
+    /// @dev What a claim is about: the record, as proved by its commitment.
+    struct Claim {
+        uint256 id;
+        address contributor;
+        uint256 addedTime;
+        uint256 label;
+        uint256 initialDeposit;
+        uint256 depositLeft;
+    }
+
+    TrainerState internal _state;
+
+    constructor(address initialOwner) Ownable(initialOwner) {
+        _state.lastUpdateTime = uint64(block.timestamp);
+    }
+
+    /// @inheritdoc ICollaborativeTrainer
+    function addData(bytes calldata features, uint8 label) external payable nonReentrant returns (uint256 id) {
+        uint256 classes = _classCount();
+        if (label >= classes) revert LabelOutOfRange(label, classes);
+        TrainerState memory s = _state;
+        uint256 deposit = _acceptDeposit(s, msg.value);
+        id = s.contributionCount;
+        // Cannot overflow: 2^64 contributions would cost more gas than any chain will ever have.
+        unchecked {
+            s.contributionCount = uint64(id + 1);
+        }
+        _state = s;
+        _storeRecord(id, deposit, _commitment(msg.sender, block.timestamp, label, deposit, features));
+        _train(features, label);
+        // Casts are exact: timestamps fit 64 bits and the mechanism bounds deposits to 96 bits.
+        emit ContributionAdded(id, msg.sender, label, uint64(block.timestamp), uint96(deposit), features);
+        // Cannot underflow: the mechanism never keeps more than was sent.
+        unchecked {
+            if (msg.value > deposit) _pay(msg.sender, msg.value - deposit);
+        }
+    }
+
+    /// @inheritdoc ICollaborativeTrainer
+    function refund(uint256 id, bytes calldata features, uint8 label, uint64 addedTime, uint96 deposit)
+        external
+        nonReentrant
+        returns (uint256 amount)
+    {
+        TrainerState memory s = _state;
+        Claim memory claim = _openClaim(id, msg.sender, label, addedTime, deposit, features, s.contributionCount);
+        amount = _authorizeRefund(s, claim, features);
+        _state = s;
+        _settleRecord(id);
+        emit DepositRefunded(id, msg.sender, amount);
+        if (amount != 0) _pay(msg.sender, amount);
+    }
+
+    /// @inheritdoc ICollaborativeTrainer
+    function report(
+        uint256 id,
+        address contributor,
+        bytes calldata features,
+        uint8 label,
+        uint64 addedTime,
+        uint96 deposit
+    ) external nonReentrant returns (uint256 amount) {
+        TrainerState memory s = _state;
+        Claim memory claim = _openClaim(id, contributor, label, addedTime, deposit, features, s.contributionCount);
+        if (_hasClaimed(id, msg.sender)) revert AlreadyClaimed(id, msg.sender);
+        bool settles;
+        (amount, settles) = _authorizeReport(s, claim, features);
+        // Cannot underflow: the mechanism never grants more than is left.
+        uint256 depositLeft;
+        unchecked {
+            depositLeft = claim.depositLeft - amount;
+        }
+        if (settles || depositLeft == 0) {
+            depositLeft = 0;
+            _settleRecord(id);
+        } else {
+            _recordClaim(id, depositLeft, msg.sender);
+        }
+        emit DepositTaken(id, msg.sender, amount, depositLeft);
+        if (amount != 0) _pay(msg.sender, amount);
+    }
+
+    /// @inheritdoc IClassifier
+    function predict(bytes calldata features) external view returns (uint8 label) {
+        // Cast is exact: models have at most 256 classes.
+        return uint8(_predict(features));
+    }
+
+    /// @inheritdoc IClassifier
+    function classCount() external view returns (uint256) {
+        return _classCount();
+    }
+
+    /// @inheritdoc IDataHandler
+    function contributionCount() external view returns (uint256) {
+        return _state.contributionCount;
+    }
+
+    /// @inheritdoc IIncentiveMechanism
+    function lastUpdateTime() external view returns (uint256) {
+        return _state.lastUpdateTime;
+    }
+
+    /// @inheritdoc IIncentiveMechanism
+    function totalGoodContributions() external view returns (uint256) {
+        return _state.totalGoodContributions;
+    }
+
+    /// @dev The claim on open record `id`, whose commitment must match the data sent.
+    function _openClaim(
+        uint256 id,
+        address contributor,
+        uint256 label,
+        uint256 addedTime,
+        uint256 deposit,
+        bytes calldata features,
+        uint256 contributionCount_
+    ) private view returns (Claim memory claim) {
+        claim.id = id;
+        claim.contributor = contributor;
+        claim.addedTime = addedTime;
+        claim.label = label;
+        claim.initialDeposit = deposit;
+        claim.depositLeft =
+            _openRecord(id, contributionCount_, _commitment(contributor, addedTime, label, deposit, features));
+    }
+
+    /// @dev Sends `amount` wei to `to`, forwarding all gas (the caller is protected by `nonReentrant`
+    /// and every state change is done before); reverts with `PaymentFailed` if `to` refuses it.
+    function _pay(address to, uint256 amount) internal {
+        (bool ok,) = payable(to).call{value: amount}("");
+        if (!ok) revert PaymentFailed(to, amount);
+    }
+
+    // ---- Model hooks ----
+
+    /// @dev The model's prediction; validates the features and reverts if the model is not loaded.
+    function _predict(bytes calldata features) internal view virtual returns (uint256 label);
+
+    /// @dev Learns from one example (features validated here too); reverts if not loaded.
+    function _train(bytes calldata features, uint256 label) internal virtual;
+
+    /// @dev The number of classes.
+    function _classCount() internal view virtual returns (uint256);
+
+    // ---- Incentive mechanism hooks ----
+
+    /// @dev Prices and accepts a contribution sent with `sent` wei, updating `s` in memory;
+    /// returns the deposit to keep (at most `sent`, at most 2^96 - 1) or reverts.
+    function _acceptDeposit(TrainerState memory s, uint256 sent) internal virtual returns (uint256 deposit);
+
+    /// @dev Decides a refund claimed by `claim.contributor`, updating `s` in memory; returns the
+    /// amount to pay (at most `claim.depositLeft`) or reverts. The record is settled after it.
+    function _authorizeRefund(TrainerState memory s, Claim memory claim, bytes calldata features)
+        internal
+        virtual
+        returns (uint256 amount);
+
+    /// @dev Decides a report by `msg.sender`, updating `s` in memory; returns the amount to pay
+    /// (at most `claim.depositLeft`) and whether the record is settled by it, or reverts.
+    function _authorizeReport(TrainerState memory s, Claim memory claim, bytes calldata features)
+        internal
+        virtual
+        returns (uint256 amount, bool settles);
+}

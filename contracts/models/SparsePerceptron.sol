@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {CollaborativeTrainer} from "../CollaborativeTrainer.sol";
+import {IClassifier} from "../interfaces/IClassifier.sol";
+import {ISparsePerceptron} from "../interfaces/ISparsePerceptron.sol";
+
+/// @title SparsePerceptron
+/// @notice Binary Perceptron over sparse binary features, `int32` fixed-point weights packed
+/// eight to a storage word (model module of a `CollaborativeTrainer`).
+/// @dev NOTE: weights saturate at the `int32` bounds and the intercept at the `int64` bounds
+/// instead of overflowing (SPEC.md, "Sparse Perceptron"). Features are read straight from
+/// calldata, two bytes each; since they are sorted, features that share a weight word are
+/// adjacent and each word is read (and on an update written) once.
+abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
+    /// @dev Largest feature count: indices are `uint16`.
+    uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
+    uint256 private constant _LANES_PER_WORD = 8;
+    int256 private constant _INT32_MIN = type(int32).min;
+    int256 private constant _INT32_MAX = type(int32).max;
+    int256 private constant _INT64_MIN = type(int64).min;
+    int256 private constant _INT64_MAX = type(int64).max;
+
+    uint256 private immutable _featureCount;
+    uint256 private immutable _wordCount;
+    int256 private immutable _learningRate;
+
+    /// @dev Intercept and loading progress share one word, read once per call.
+    struct PerceptronState {
+        int64 intercept;
+        uint32 loadedWords;
+    }
+
+    PerceptronState private _perceptron;
+    /// @dev Weight word `i` is at slot `_weights.slot + i`; only the first `_wordCount` are used.
+    uint256[_MAX_FEATURE_COUNT / _LANES_PER_WORD] private _weights;
+
+    /// @param featureCount_ The number of features, 1 to 65,536.
+    /// @param learningRate_ The step of a weight on an update, fixed point, 1 to `type(int32).max`.
+    /// @param intercept_ The initial intercept, fixed point.
+    constructor(uint256 featureCount_, int256 learningRate_, int64 intercept_) {
+        if (featureCount_ == 0 || featureCount_ > _MAX_FEATURE_COUNT) {
+            revert FeatureCountOutOfRange(featureCount_, _MAX_FEATURE_COUNT);
+        }
+        if (learningRate_ <= 0 || learningRate_ > _INT32_MAX) revert LearningRateOutOfRange(learningRate_);
+        _featureCount = featureCount_;
+        _wordCount = (featureCount_ + _LANES_PER_WORD - 1) / _LANES_PER_WORD;
+        _learningRate = learningRate_;
+        _perceptron.intercept = intercept_;
+    }
+
+    /// @inheritdoc ISparsePerceptron
+    function loadWeights(uint256 firstWord, uint256[] calldata words) external onlyOwner {
+        uint256 loaded = _perceptron.loadedWords;
+        if (firstWord != loaded) revert WeightChunkOutOfOrder(loaded, firstWord);
+        uint256 end = firstWord + words.length;
+        if (end > _wordCount) revert WeightChunkTooLong(end, _wordCount);
+        for (uint256 i; i < words.length; ++i) {
+            _weights[firstWord + i] = words[i];
+        }
+        // Cast is exact: end <= _wordCount <= 8192.
+        _perceptron.loadedWords = uint32(end);
+        emit WeightsLoaded(firstWord, words.length, end);
+    }
+
+    /// @inheritdoc ISparsePerceptron
+    function weightWords(uint256 start, uint256 count) external view returns (uint256[] memory words) {
+        uint256 end = start + count;
+        if (end > _wordCount) revert WeightChunkTooLong(end, _wordCount);
+        words = new uint256[](count);
+        for (uint256 i; i < count; ++i) {
+            words[i] = _weights[start + i];
+        }
+    }
+
+    /// @inheritdoc ISparsePerceptron
+    function loadedWords() external view returns (uint256) {
+        return _perceptron.loadedWords;
+    }
+
+    /// @inheritdoc ISparsePerceptron
+    function weightWordCount() external view returns (uint256) {
+        return _wordCount;
+    }
+
+    /// @inheritdoc ISparsePerceptron
+    function intercept() external view returns (int256) {
+        return _perceptron.intercept;
+    }
+
+    /// @inheritdoc ISparsePerceptron
+    function learningRate() external view returns (int256) {
+        return _learningRate;
+    }
+
+    /// @inheritdoc IClassifier
+    function featureCount() external view returns (uint256) {
+        return _featureCount;
+    }
+
+    /// @inheritdoc IClassifier
+    function modelReady() external view returns (bool) {
+        return _perceptron.loadedWords == _wordCount;
+    }
+
+    function _classCount() internal pure override returns (uint256) {
+        return 2;
+    }
+
+    function _predict(bytes calldata features) internal view override returns (uint256) {
+        return _score(features, _readyState().intercept) > 0 ? 1 : 0;
+    }
+
+    function _train(bytes calldata features, uint256 label) internal override {
+        PerceptronState memory p = _readyState();
+        uint256 prediction = _score(features, p.intercept) > 0 ? 1 : 0;
+        if (prediction == label) return;
+        int256 step = label == 1 ? _learningRate : -_learningRate;
+        _stepWeights(features, step);
+        _perceptron.intercept = int64(_clamp(p.intercept + step, _INT64_MIN, _INT64_MAX));
+    }
+
+    /// @dev The model state, or `ModelNotLoaded` while weights are missing.
+    function _readyState() private view returns (PerceptronState memory p) {
+        p = _perceptron;
+        if (p.loadedWords != _wordCount) revert ModelNotLoaded(p.loadedWords, _wordCount);
+    }
+
+    /// @dev `start + sum of the weights of the present features`; validates the features.
+    function _score(bytes calldata features, int256 start) private view returns (int256 score) {
+        uint256 length = features.length;
+        if (length & 1 != 0) revert FeaturesMalformed(length);
+        uint256 featureCount_ = _featureCount;
+        uint256 base;
+        assembly ("memory-safe") {
+            base := _weights.slot
+        }
+        score = start;
+        uint256 next; // the smallest index allowed next: the previous one plus one
+        uint256 loadedWord = type(uint256).max;
+        uint256 word;
+        for (uint256 offset; offset < length; offset += 2) {
+            uint256 index;
+            assembly ("memory-safe") {
+                index := shr(240, calldataload(add(features.offset, offset)))
+            }
+            if (index < next) revert FeaturesNotSorted(offset / 2, next - 1, index);
+            if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
+            next = index + 1;
+            uint256 wordIndex = index >> 3;
+            if (wordIndex != loadedWord) {
+                loadedWord = wordIndex;
+                // In bounds: index < featureCount_ <= 65,536, so wordIndex < 8,192 = _weights.length.
+                assembly ("memory-safe") {
+                    word := sload(add(base, wordIndex))
+                }
+            }
+            int256 weight;
+            assembly ("memory-safe") {
+                weight := signextend(3, shr(shl(5, and(index, 7)), word))
+            }
+            // Cannot overflow: at most 32,768 int32 terms and an int64 start.
+            unchecked {
+                score += weight;
+            }
+        }
+    }
+
+    /// @dev Adds `step` to the weight of every present feature, saturating at the int32 bounds.
+    /// The features were validated by `_score`.
+    function _stepWeights(bytes calldata features, int256 step) private {
+        uint256 length = features.length;
+        uint256 base;
+        assembly ("memory-safe") {
+            base := _weights.slot
+        }
+        uint256 offset;
+        while (offset < length) {
+            uint256 index;
+            assembly ("memory-safe") {
+                index := shr(240, calldataload(add(features.offset, offset)))
+            }
+            uint256 wordIndex = index >> 3;
+            uint256 word;
+            assembly ("memory-safe") {
+                word := sload(add(base, wordIndex))
+            }
+            // Every feature of this word, then one write of the word.
+            while (true) {
+                uint256 shift = (index & 7) << 5;
+                int256 weight;
+                assembly ("memory-safe") {
+                    weight := signextend(3, shr(shift, word))
+                }
+                // Cannot overflow: |weight| < 2^31 and 0 < |step| < 2^31.
+                unchecked {
+                    weight = _clamp(weight + step, _INT32_MIN, _INT32_MAX);
+                }
+                word = (word & ~(uint256(0xffffffff) << shift)) | ((uint256(weight) & 0xffffffff) << shift);
+                offset += 2;
+                if (offset == length) break;
+                assembly ("memory-safe") {
+                    index := shr(240, calldataload(add(features.offset, offset)))
+                }
+                if (index >> 3 != wordIndex) break;
+            }
+            assembly ("memory-safe") {
+                sstore(add(base, wordIndex), word)
+            }
+        }
+    }
+
+    function _clamp(int256 value, int256 low, int256 high) private pure returns (int256) {
+        return value < low ? low : value > high ? high : value;
+    }
+}

@@ -1,0 +1,113 @@
+"""Exceptions that mirror the contracts' custom errors, name for name.
+
+A mirror raises ``FeaturesNotSorted(position, previous, index)`` exactly where the contract
+reverts with ``FeaturesNotSorted(uint256,uint256,uint256)``, so differential tests compare the
+error name and its arguments. Each message also says what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class ContractRuleError(Exception):
+    """A call the contract would revert; ``args`` are the custom error's arguments, in order."""
+
+    hint = ""
+
+    def __init__(self, *args: int | str) -> None:
+        super().__init__(*args)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __str__(self) -> str:
+        args = ", ".join(str(a) for a in self.args)
+        return f"{self.name}({args})" + (f": {self.hint}" if self.hint else "")
+
+
+# ---- IClassifier ----
+class FeaturesMalformed(ContractRuleError):
+    hint = "features are packed 2 bytes per index; build them with collabml.encoding.pack_indices"
+
+
+class FeaturesNotSorted(ContractRuleError):
+    hint = "send feature indices sorted ascending, each once"
+
+
+class FeatureOutOfRange(ContractRuleError):
+    hint = "every feature index must be below the model's feature count"
+
+
+class LabelOutOfRange(ContractRuleError):
+    hint = "labels are 0 .. classCount - 1"
+
+
+class ModelNotLoaded(ContractRuleError):
+    hint = "the owner must finish loadWeights (resume at loadedWords) before the model is used"
+
+
+class FeatureCountOutOfRange(ContractRuleError):
+    hint = "feature counts are 1 to 65,536"
+
+
+# ---- ISparsePerceptron ----
+class WeightChunkOutOfOrder(ContractRuleError):
+    hint = "resume loading at loadedWords()"
+
+
+class WeightChunkTooLong(ContractRuleError):
+    hint = "the chunk runs past weightWordCount()"
+
+
+class LearningRateOutOfRange(ContractRuleError):
+    hint = "the learning rate is a positive fixed-point number that fits int32"
+
+
+# ---- IDataHandler ----
+class ContributionNotFound(ContractRuleError):
+    hint = "no contribution has this id yet"
+
+
+class ContributionSettled(ContractRuleError):
+    hint = "this contribution was refunded or its deposit was taken; nothing is left to claim"
+
+
+class ContributionMismatch(ContractRuleError):
+    hint = "resend the contributor, features, label, time and deposit exactly as in ContributionAdded"
+
+
+class AlreadyClaimed(ContractRuleError):
+    hint = "each account takes from a contribution at most once"
+
+
+# ---- IIncentiveMechanism / IDepositRefundTake ----
+class DepositTooLow(ContractRuleError):
+    hint = "send at least depositRequired(); the excess is returned in the same call"
+
+
+class ClaimTooEarly(ContractRuleError):
+    hint = "wait until the claimableAt timestamp"
+
+
+class ModelDisagrees(ContractRuleError):
+    hint = "the model does not predict your label now, so the deposit cannot be refunded"
+
+
+class ModelAgrees(ContractRuleError):
+    hint = "the model predicts this contribution's label, so it cannot be reported as bad"
+
+
+class ReporterIsContributor(ContractRuleError):
+    hint = "you cannot report your own contribution before the final wait"
+
+
+class ReporterHasNoGoodContributions(ContractRuleError):
+    hint = "only accounts with refunded (validated) contributions may report"
+
+
+class WaitsOutOfOrder(ContractRuleError):
+    hint = "waits must satisfy refundWait <= ownerClaimWait <= anyoneClaimWait"
+
+
+class CostWeightOutOfRange(ContractRuleError):
+    hint = "the cost weight is 1 to type(uint96).max / 3600 wei"

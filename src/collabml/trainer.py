@@ -1,0 +1,137 @@
+"""Mirror of ``contracts/CollaborativeTrainer.sol`` and ``DataHandler.sol``: a whole trainer.
+
+Composes a model mirror and a mechanism mirror with the records and the money, exactly as the
+contract orders its checks, so a differential test can run the same calls on both and compare
+return values, error names and every piece of state. Addresses are checksummed strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from eth_hash.auto import keccak
+
+from collabml import errors
+from collabml.encoding import pack_indices
+from collabml.incentives.drt import Claim, DepositRefundTake, TrainerState
+from collabml.models.perceptron import SparsePerceptron
+
+_DEPOSIT_BITS = 96
+_DEPOSIT_MASK = (1 << _DEPOSIT_BITS) - 1
+
+
+def commitment(contributor: str, added_time: int, label: int, deposit: int, features: bytes) -> int:
+    """``DataHandler._commitment``: top 160 bits of the keccak of the packed data, lowest bit set,
+    shifted into the record word's high bits."""
+    packed = (
+        bytes.fromhex(contributor[2:].lower())
+        + added_time.to_bytes(8, "big")
+        + label.to_bytes(1, "big")
+        + deposit.to_bytes(12, "big")
+        + features
+    )
+    digest = int.from_bytes(keccak(packed), "big")
+    return ((digest >> _DEPOSIT_BITS) | 1) << _DEPOSIT_BITS
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What ``ContributionAdded`` says of a contribution: enough to claim on it later."""
+
+    id: int
+    contributor: str
+    label: int
+    added_time: int
+    deposit: int
+    features: tuple[int, ...]
+
+    @property
+    def packed_features(self) -> bytes:
+        return pack_indices(self.features)
+
+
+@dataclass
+class TrainerMirror:
+    """A ``SparsePerceptronDRT`` computed in Python."""
+
+    model: SparsePerceptron
+    mechanism: DepositRefundTake
+    owner: str
+    state: TrainerState = field(default_factory=TrainerState)
+    records: dict[int, int] = field(default_factory=dict)
+    claimed: set[tuple[int, str]] = field(default_factory=set)
+    balance: int = 0
+
+    @classmethod
+    def deployed_at(
+        cls, model: SparsePerceptron, mechanism: DepositRefundTake, owner: str, time: int
+    ) -> TrainerMirror:
+        return cls(model, mechanism, owner, TrainerState(last_update_time=time))
+
+    def deposit_required(self, now: int) -> int:
+        return self.mechanism.deposit_required(self.state.last_update_time, now)
+
+    def record(self, id: int) -> tuple[int, int]:
+        """``records(id)``: (deposit left, commitment)."""
+        word = self.records.get(id, 0)
+        return word & _DEPOSIT_MASK, word >> _DEPOSIT_BITS
+
+    def add_data(
+        self, sender: str, features: Sequence[int], label: int, value: int, now: int
+    ) -> tuple[Contribution, int]:
+        """``addData``; returns the contribution and the change sent back."""
+        if not 0 <= label < 2:
+            raise errors.LabelOutOfRange(label, 2)
+        state = TrainerState(**vars(self.state))
+        deposit = self.mechanism.accept_deposit(state, value, now)
+        model = self.model.copy()
+        model.update(features, label)  # validates the features, as _train does
+        id = state.contribution_count
+        state.contribution_count += 1
+        features = tuple(features)
+        self.records[id] = commitment(sender, now, label, deposit, pack_indices(features)) | deposit
+        self.state, self.model = state, model
+        self.balance += deposit
+        return Contribution(id, sender, label, now, deposit, features), value - deposit
+
+    def _open_claim(self, c: Contribution, contributor: str) -> Claim:
+        word = self.records.get(c.id, 0)
+        if word == 0:
+            if c.id < self.state.contribution_count:
+                raise errors.ContributionSettled(c.id)
+            raise errors.ContributionNotFound(c.id, self.state.contribution_count)
+        expected = commitment(contributor, c.added_time, c.label, c.deposit, pack_indices(c.features))
+        if word & ~_DEPOSIT_MASK != expected:
+            raise errors.ContributionMismatch(c.id)
+        return Claim(c.id, contributor, c.added_time, c.label, c.deposit, word & _DEPOSIT_MASK)
+
+    def refund(self, sender: str, c: Contribution, now: int) -> int:
+        """``refund`` sent by ``sender`` with the data of ``c``; returns the amount paid."""
+        claim = self._open_claim(c, sender)
+        state = TrainerState(**vars(self.state))
+        amount = self.mechanism.authorize_refund(state, claim, now, lambda: self.model.predict(c.features))
+        self.state = state
+        del self.records[c.id]
+        self.balance -= amount
+        return amount
+
+    def report(self, sender: str, c: Contribution, now: int) -> int:
+        """``report`` sent by ``sender`` on ``c``; returns the amount taken."""
+        claim = self._open_claim(c, c.contributor)
+        if (c.id, sender) in self.claimed:
+            raise errors.AlreadyClaimed(c.id, sender)
+        amount, settles = self.mechanism.authorize_report(
+            self.state, claim, now, sender, self.owner, lambda: self.model.predict(c.features)
+        )
+        left = claim.deposit_left - amount
+        if settles or left == 0:
+            del self.records[c.id]
+        else:
+            self.records[c.id] = (self.records[c.id] & ~_DEPOSIT_MASK) | left
+            self.claimed.add((c.id, sender))
+        self.balance -= amount
+        return amount
+
+    def unclaimed_deposits(self) -> int:
+        return sum(word & _DEPOSIT_MASK for word in self.records.values())
