@@ -1,0 +1,103 @@
+"""`addData(bytes features, uint8 label)`: mechanism, record, model, change, in that order."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import pick_features, reverts_with
+
+from collabml.encoding import pack_indices
+from collabml.trainer import commitment
+
+
+def test_add_data__model_agrees(trainer, client, small_model, contributor, chain):
+    features = pick_features(small_model, 1, agree=True)
+    words_before = list(trainer.weightWords(0, 8))
+    required = trainer.depositRequired()
+
+    receipt = trainer.addData(pack_indices(features), 1, sender=contributor, value=required)
+
+    now = chain.blocks.head.timestamp
+    assert receipt.events == [
+        trainer.ContributionAdded(
+            id=0, contributor=contributor, label=1, addedTime=now, deposit=required, features=pack_indices(features)
+        )
+    ]
+    assert list(trainer.weightWords(0, 8)) == words_before
+    assert trainer.contributionCount() == 1
+    assert trainer.lastUpdateTime() == now
+    assert trainer.balance == required
+    assert trainer.records(0) == (required, commitment(contributor.address, now, 1, required, pack_indices(features)) >> 96)
+
+
+def test_add_data__model_updates(trainer, small_model, contributor):
+    features = pick_features(small_model, 1, agree=False)
+    expected = small_model.copy()
+    assert expected.update(features, 1)
+
+    trainer.addData(pack_indices(features), 1, sender=contributor, value=trainer.depositRequired())
+
+    assert list(trainer.weightWords(0, 8)) == expected.packed_words()
+    assert trainer.intercept() == expected.intercept
+
+
+def test_add_data__excess_value_returned(trainer, contributor):
+    required = trainer.depositRequired()
+    before = contributor.balance
+
+    receipt = trainer.addData(pack_indices([1, 2]), 0, sender=contributor, value=required + 10**18)
+
+    assert trainer.balance == required
+    assert before - contributor.balance == required + receipt.total_fees_paid
+
+
+def test_add_data__deposit_falls_with_time(trainer, contributor, drt_params, travel):
+    trainer.addData(pack_indices([3]), 0, sender=contributor, value=trainer.depositRequired())
+    assert trainer.depositRequired() == drt_params.cost_weight * 3600
+    travel(3600)
+    assert trainer.depositRequired() == drt_params.cost_weight * 3600 // 60
+
+
+def test_add_data__ids_increase(trainer, contributor, reporter):
+    first = trainer.addData(pack_indices([1]), 0, sender=contributor, value=trainer.depositRequired())
+    second = trainer.addData(pack_indices([2]), 1, sender=reporter, value=trainer.depositRequired())
+    assert first.return_value == 0 and second.return_value == 1
+    assert trainer.contributionCount() == 2
+
+
+def test_add_data__deposit_too_low(trainer, contributor):
+    required = trainer.depositRequired()
+    with reverts_with(trainer, "DepositTooLow", required, required - 1):
+        trainer.addData(pack_indices([1]), 0, sender=contributor, value=required - 1)
+
+
+def test_add_data__label_out_of_range(trainer, contributor):
+    with reverts_with(trainer, "LabelOutOfRange", 2, 2):
+        trainer.addData(pack_indices([1]), 2, sender=contributor, value=trainer.depositRequired())
+
+
+@pytest.mark.parametrize(
+    "features, error",
+    [
+        (b"\x00\x01\x00", ("FeaturesMalformed", 3)),
+        (pack_indices([5]) + pack_indices([5]), ("FeaturesNotSorted", 1, 5, 5)),
+        (pack_indices([7]) + pack_indices([6]), ("FeaturesNotSorted", 1, 7, 6)),
+        (pack_indices([64]), ("FeatureOutOfRange", 64, 64)),
+    ],
+)
+def test_add_data__bad_features(trainer, contributor, features, error):
+    name, *args = error
+    with reverts_with(trainer, name, *args):
+        trainer.addData(features, 1, sender=contributor, value=trainer.depositRequired())
+
+
+def test_add_data__model_not_loaded(create_trainer, small_model, contributor):
+    unloaded = create_trainer(small_model, load=False)
+    with reverts_with(unloaded, "ModelNotLoaded", 0, 8):
+        unloaded.addData(pack_indices([1]), 1, sender=contributor, value=unloaded.depositRequired())
+
+
+def test_add_data__empty_features(trainer, small_model, contributor):
+    """No features present: the score is the intercept alone."""
+    label = small_model.predict(())
+    receipt = trainer.addData(b"", label, sender=contributor, value=trainer.depositRequired())
+    assert receipt.return_value == 0
