@@ -1,0 +1,146 @@
+"""Stateful fuzzing of a `SparsePerceptronDRT` against its Python mirror (`TrainerMirror`).
+
+Every rule runs on the mirror first and then on the chain, at the same block timestamp:
+either both succeed with the same result, or the chain reverts with the very custom error
+(name and arguments) the mirror raised. Invariants (SPEC.md, "Invariants"):
+
+- the trainer's balance equals the sum of the deposits left in open records;
+- nobody claims twice: settled records stay settled, and each reporter's claims are recorded;
+- the chain's weights, intercept, counters and good-contribution counts equal the mirror's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import SMALL_FEATURES, DrtParams, random_model, reverts_with
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+
+from collabml.chain.client import contribution_from_event
+from collabml.encoding import pack_indices
+from collabml.errors import ContractRuleError
+from collabml.trainer import TrainerMirror
+
+PARAMS = DrtParams(cost_weight=10**9, refund_wait=3_600, owner_claim_wait=5 * 3_600, anyone_claim_wait=10 * 3_600)
+
+feature_sets = st.lists(st.integers(0, SMALL_FEATURES - 1), max_size=10, unique=True).map(sorted)
+waits = st.one_of(
+    st.sampled_from(
+        [0, 1, PARAMS.refund_wait - 1, PARAMS.refund_wait, PARAMS.owner_claim_wait, PARAMS.anyone_claim_wait]
+    ),
+    st.integers(1, 2 * PARAMS.anyone_claim_wait),
+)
+
+
+@pytest.fixture(scope="module")
+def machine_trainer(create_trainer):
+    return create_trainer(random_model(SMALL_FEATURES, seed=7), PARAMS)
+
+
+def test_drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, anyone):
+    trainer = machine_trainer
+    actors = [contributor, reporter, attacker, anyone, owner]
+    model = random_model(SMALL_FEATURES, seed=7)
+
+    class DrtMachine(RuleBasedStateMachine):
+        @initialize()
+        def start(self):
+            self.snapshot = chain.snapshot()
+            self.mirror = TrainerMirror.deployed_at(
+                model.copy(), PARAMS.mechanism(), owner.address, int(trainer.lastUpdateTime())
+            )
+            self.now = chain.blocks.head.timestamp
+            self.contributions = []
+
+        def teardown(self):
+            chain.restore(self.snapshot)
+
+        def _next_time(self) -> int:
+            """Pin the next block's timestamp so the mirror computes at the same instant."""
+            self.now += 1
+            chain.pending_timestamp = self.now
+            return self.now
+
+        def _expect(self, mirror_call, chain_call):
+            """Run on both; the same error, or both succeed (returns the mirror's result and receipt)."""
+            try:
+                expected = mirror_call()
+            except ContractRuleError as err:
+                with reverts_with(trainer, err.name, *err.args):
+                    chain_call()
+                return None, None
+            return expected, chain_call()
+
+        @rule(actor=st.integers(0, 3), features=feature_sets, label=st.integers(0, 1), extra=st.sampled_from([-1, 0, 1, 10**15]))
+        def add_data(self, actor, features, label, extra):
+            account = actors[actor]
+            now = self._next_time()
+            value = max(0, self.mirror.deposit_required(now) + extra)
+            expected, receipt = self._expect(
+                lambda: self.mirror.add_data(account.address, features, label, value, now),
+                lambda: trainer.addData(pack_indices(features), label, sender=account, value=value),
+            )
+            if receipt is not None:
+                contribution, _change = expected
+                event = [e for e in receipt.events if e.event_name == "ContributionAdded"][0]
+                assert contribution_from_event(event) == contribution
+                self.contributions.append(contribution)
+
+        @precondition(lambda self: self.contributions)
+        @rule(pick=st.integers(0, 10**6), own=st.booleans(), actor=st.integers(0, 4))
+        def refund(self, pick, own, actor):
+            c = self.contributions[pick % len(self.contributions)]
+            account = next(a for a in actors if a.address == c.contributor) if own else actors[actor]
+            now = self._next_time()
+            expected, receipt = self._expect(
+                lambda: self.mirror.refund(account.address, c, now),
+                lambda: trainer.refund(c.id, c.packed_features, c.label, c.added_time, c.deposit, sender=account),
+            )
+            if receipt is not None:
+                assert receipt.return_value == expected
+
+        @precondition(lambda self: self.contributions)
+        @rule(pick=st.integers(0, 10**6), actor=st.integers(0, 4))
+        def report(self, pick, actor):
+            c = self.contributions[pick % len(self.contributions)]
+            account = actors[actor]
+            now = self._next_time()
+            expected, receipt = self._expect(
+                lambda: self.mirror.report(account.address, c, now),
+                lambda: trainer.report(
+                    c.id, c.contributor, c.packed_features, c.label, c.added_time, c.deposit, sender=account
+                ),
+            )
+            if receipt is not None:
+                assert receipt.return_value == expected
+
+        @rule(seconds=waits)
+        def wait(self, seconds):
+            self.now += seconds
+
+        @invariant()
+        def balance_is_sum_of_deposits_left(self):
+            assert trainer.balance == self.mirror.balance == self.mirror.unclaimed_deposits()
+
+        @invariant()
+        def records_and_claims_match(self):
+            for c in self.contributions[-4:]:
+                assert tuple(trainer.records(c.id)) == self.mirror.record(c.id)
+            for id, account in list(self.mirror.claimed)[-4:]:
+                assert trainer.hasClaimed(id, account)
+
+        @invariant()
+        def model_matches(self):
+            assert list(trainer.weightWords(0, 8)) == self.mirror.model.packed_words()
+            assert trainer.intercept() == self.mirror.model.intercept
+
+        @invariant()
+        def counters_match(self):
+            state = self.mirror.state
+            assert trainer.contributionCount() == state.contribution_count
+            assert trainer.lastUpdateTime() == state.last_update_time
+            assert trainer.totalGoodContributions() == state.total_good_contributions
+            for account in actors[:3]:
+                assert trainer.goodContributions(account) == self.mirror.mechanism.good(account.address)
+
+    run_state_machine_as_test(DrtMachine)
