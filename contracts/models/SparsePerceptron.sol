@@ -16,7 +16,6 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
     /// @dev Largest feature count: indices are `uint16`.
     uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
     uint256 private constant _LANES_PER_WORD = 8;
-    int256 private constant _INT32_MIN = type(int32).min;
     int256 private constant _INT32_MAX = type(int32).max;
     int256 private constant _INT64_MIN = type(int64).min;
     int256 private constant _INT64_MAX = type(int64).max;
@@ -126,86 +125,78 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
         if (p.loadedWords != _wordCount) revert ModelNotLoaded(p.loadedWords, _wordCount);
     }
 
-    /// @dev `start + sum of the weights of the present features`; validates the features.
+    /// @dev `start + sum of the weights of the present features`; validates the features
+    /// (SPEC.md §1) in the same pass. Sorted features that share a weight word are adjacent,
+    /// so each word is read once.
     function _score(bytes calldata features, int256 start) private view returns (int256 score) {
         uint256 length = features.length;
         if (length & 1 != 0) revert FeaturesMalformed(length);
         uint256 featureCount_ = _featureCount;
-        uint256 base;
-        assembly ("memory-safe") {
-            base := _weights.slot
-        }
-        score = start;
+        uint256 failure; // 0: none, 1: not sorted, 2: out of range
+        uint256 position;
         uint256 next; // the smallest index allowed next: the previous one plus one
-        uint256 loadedWord = type(uint256).max;
-        uint256 word;
-        for (uint256 offset; offset < length; offset += 2) {
-            uint256 index;
-            assembly ("memory-safe") {
-                index := shr(240, calldataload(add(features.offset, offset)))
-            }
-            if (index < next) revert FeaturesNotSorted(offset / 2, next - 1, index);
-            if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
-            next = index + 1;
-            uint256 wordIndex = index >> 3;
-            if (wordIndex != loadedWord) {
-                loadedWord = wordIndex;
-                // In bounds: index < featureCount_ <= 65,536, so wordIndex < 8,192 = _weights.length.
-                assembly ("memory-safe") {
+        uint256 index;
+        assembly ("memory-safe") {
+            let base := _weights.slot
+            let ptr := features.offset
+            let end := add(ptr, length)
+            let loadedWord := not(0)
+            let word := 0
+            score := start
+            for {} lt(ptr, end) { ptr := add(ptr, 2) } {
+                index := shr(240, calldataload(ptr))
+                if lt(index, next) {
+                    failure := 1
+                    break
+                }
+                if iszero(lt(index, featureCount_)) {
+                    failure := 2
+                    break
+                }
+                next := add(index, 1)
+                let wordIndex := shr(3, index)
+                if iszero(eq(wordIndex, loadedWord)) {
+                    loadedWord := wordIndex
+                    // In bounds: index < featureCount_ <= 65,536, so wordIndex < 8,192 = _weights.length.
                     word := sload(add(base, wordIndex))
                 }
+                // Cannot overflow: at most 32,768 int32 terms and an int64 start.
+                score := add(score, signextend(3, shr(shl(5, and(index, 7)), word)))
             }
-            int256 weight;
-            assembly ("memory-safe") {
-                weight := signextend(3, shr(shl(5, and(index, 7)), word))
-            }
-            // Cannot overflow: at most 32,768 int32 terms and an int64 start.
-            unchecked {
-                score += weight;
-            }
+            position := shr(1, sub(ptr, features.offset))
         }
+        if (failure == 1) revert FeaturesNotSorted(position, next - 1, index);
+        if (failure == 2) revert FeatureOutOfRange(index, featureCount_);
     }
 
     /// @dev Adds `step` to the weight of every present feature, saturating at the int32 bounds.
-    /// The features were validated by `_score`.
+    /// The features were validated by `_score`, so every index is in range and sorted: the
+    /// features of one word are adjacent, and each word is read and written once.
     function _stepWeights(bytes calldata features, int256 step) private {
-        uint256 length = features.length;
-        uint256 base;
         assembly ("memory-safe") {
-            base := _weights.slot
-        }
-        uint256 offset;
-        while (offset < length) {
-            uint256 index;
-            assembly ("memory-safe") {
-                index := shr(240, calldataload(add(features.offset, offset)))
-            }
-            uint256 wordIndex = index >> 3;
-            uint256 word;
-            assembly ("memory-safe") {
-                word := sload(add(base, wordIndex))
-            }
-            // Every feature of this word, then one write of the word.
-            while (true) {
-                uint256 shift = (index & 7) << 5;
-                int256 weight;
-                assembly ("memory-safe") {
-                    weight := signextend(3, shr(shift, word))
+            let base := _weights.slot
+            let ptr := features.offset
+            let end := add(ptr, features.length)
+            let int32Max := 0x7fffffff
+            let int32Min := not(0x7fffffff) // -2^31
+            for {} lt(ptr, end) {} {
+                let index := shr(240, calldataload(ptr))
+                let wordIndex := shr(3, index)
+                let slot := add(base, wordIndex)
+                let word := sload(slot)
+                for {} 1 {} {
+                    let shift := shl(5, and(index, 7))
+                    // Cannot overflow: |weight| < 2^31 and 0 < |step| < 2^31.
+                    let weight := add(signextend(3, shr(shift, word)), step)
+                    if sgt(weight, int32Max) { weight := int32Max }
+                    if slt(weight, int32Min) { weight := int32Min }
+                    word := or(and(word, not(shl(shift, 0xffffffff))), shl(shift, and(weight, 0xffffffff)))
+                    ptr := add(ptr, 2)
+                    if iszero(lt(ptr, end)) { break }
+                    index := shr(240, calldataload(ptr))
+                    if iszero(eq(shr(3, index), wordIndex)) { break }
                 }
-                // Cannot overflow: |weight| < 2^31 and 0 < |step| < 2^31.
-                unchecked {
-                    weight = _clamp(weight + step, _INT32_MIN, _INT32_MAX);
-                }
-                word = (word & ~(uint256(0xffffffff) << shift)) | ((uint256(weight) & 0xffffffff) << shift);
-                offset += 2;
-                if (offset == length) break;
-                assembly ("memory-safe") {
-                    index := shr(240, calldataload(add(features.offset, offset)))
-                }
-                if (index >> 3 != wordIndex) break;
-            }
-            assembly ("memory-safe") {
-                sstore(add(base, wordIndex), word)
+                sstore(slot, word)
             }
         }
     }
