@@ -12,7 +12,10 @@ setup:
 demo: setup
 	$(BIN)/ape run deploy
 
+# With no TEST_ARGS: the mainnet-fork tests first (a loopback Anvil with chain id 1 stands in
+# for mainnet unless MAINNET_RPC_URL is set), then the whole suite on a local Anvil.
 test: setup
+	@if [ -z "$(TEST_ARGS)" ]; then tools/fork-test.sh; fi
 	$(BIN)/ape test $(TEST_ARGS)
 
 test-fuzz: setup
