@@ -13,11 +13,17 @@ if [ -z "${MAINNET_RPC_URL:-}" ]; then
   upstream=$!
   trap 'kill "$upstream" 2>/dev/null || true' EXIT
   export MAINNET_RPC_URL="http://127.0.0.1:$port"
-  for _ in $(seq 50); do
-    curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
-      --data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$MAINNET_RPC_URL" && break
-    sleep 0.1
-  done
+  python3 - "$port" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("the stand-in mainnet Anvil did not start")
+PY
   echo "[fork-test] stand-in mainnet: Anvil (chain id 1) at $MAINNET_RPC_URL"
 fi
 ape test tests/fork -m fork --network ethereum:mainnet-fork:foundry -p no:cacheprovider "$@"
