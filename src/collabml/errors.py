@@ -111,3 +111,8 @@ class WaitsOutOfOrder(ContractRuleError):
 
 class CostWeightOutOfRange(ContractRuleError):
     hint = "the cost weight is 1 to type(uint96).max / 3600 wei"
+
+
+# ---- ICollaborativeTrainer ----
+class PaymentFailed(ContractRuleError):
+    hint = "the recipient refused the ether; claim from (or contribute with) an account that can receive it"
