@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,10 +47,48 @@ def pick_features(model: SparsePerceptron, label: int, *, agree: bool, size: int
     raise AssertionError("no window fits; use another model seed")
 
 
-def reverts_with(contract, name: str, *args):
-    """`ape.reverts` for custom error `name` of `contract` with these arguments, in ABI order."""
-    import ape
+def error_data(contract, name: str, *args) -> bytes:
+    """The ABI-encoded revert data of custom error `name` of `contract` (instance or container)."""
+    from eth_abi import encode
+    from eth_hash.auto import keccak
 
     abi = next(e for e in contract.contract_type.errors if e.name == name)
-    inputs = {i.name: a for i, a in zip(abi.inputs, args, strict=True)}
-    return ape.reverts(getattr(contract, name), **inputs)
+    args = tuple(getattr(a, "address", a) for a in args)  # accounts and contracts stand for their address
+    return keccak(abi.selector.encode())[:4] + encode([i.canonical_type for i in abi.inputs], args)
+
+
+_ANVIL_TEXT_ERROR = re.compile(r"custom error (?:0x)?([0-9a-fA-F]{8}):? ?(.*)", re.S)
+
+
+def _revert_data(contract, error) -> bytes | None:
+    """The revert data behind an Ape exception, however Ape presented it: a decoded custom error
+    of `contract`, raw hex data (a constructor's revert, or one bubbled up through a mock), or
+    Anvil's text `custom error 0x<selector>: <hex data>` (a reverting view call)."""
+    from ape.exceptions import CustomError
+    from hexbytes import HexBytes
+
+    if isinstance(error, CustomError):
+        abi = next((e for e in contract.contract_type.errors if e.name == type(error).__name__), None)
+        if abi is None:
+            return None
+        return error_data(contract, abi.name, *(error.inputs[i.name] for i in abi.inputs))
+    message = str(getattr(error, "revert_message", "") or "")
+    if re.fullmatch(r"0x[0-9a-fA-F]*", message):
+        return bytes(HexBytes(message))
+    match = _ANVIL_TEXT_ERROR.search(message)
+    if match and re.fullmatch(r"(0x)?[0-9a-fA-F]*", match.group(2)):
+        return bytes.fromhex(match.group(1)) + bytes.fromhex(match.group(2).removeprefix("0x"))
+    return None
+
+
+@contextmanager
+def reverts_with(contract, name: str, *args) -> Iterator[None]:
+    """The block must revert with custom error `name` of `contract` and exactly these arguments
+    (in ABI order). Strict whatever form Ape gives the revert in (see `_revert_data`)."""
+    import ape
+
+    expected = error_data(contract, name, *args)
+    with ape.reverts() as revert:
+        yield
+    actual = _revert_data(contract, revert.value)
+    assert actual == expected, f"expected {name}{args} (0x{expected.hex()}), got {revert.value!r}"

@@ -101,3 +101,17 @@ def test_add_data__empty_features(trainer, small_model, contributor):
     label = small_model.predict(())
     receipt = trainer.addData(b"", label, sender=contributor, value=trainer.depositRequired())
     assert receipt.return_value == 0
+
+
+def test_add_data__change_refused(trainer, project, contributor, drt_params, chain, reverts_with_data):
+    """A contributor contract that refuses ether must send the exact deposit: change cannot be paid."""
+    rejecting = contributor.deploy(project.MockRejectingContributor, trainer)
+    added_at = chain.blocks.head.timestamp + 1
+    deposit = drt_params.mechanism().deposit_required(trainer.lastUpdateTime(), added_at)
+    chain.pending_timestamp = added_at
+
+    with reverts_with_data(trainer, "PaymentFailed", rejecting.address, 1):
+        rejecting.addData(pack_indices([1]), 0, sender=contributor, value=deposit + 1)
+
+    assert trainer.contributionCount() == 0
+    assert trainer.balance == 0
