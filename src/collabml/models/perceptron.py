@@ -130,10 +130,16 @@ class SparsePerceptron:
     def predict_matrix(self, X) -> np.ndarray:
         """Predictions for the rows of a binary (n, feature_count) matrix, dense or scipy sparse.
 
-        Exact: int64 sums of at most 65,536 int32 weights cannot overflow.
+        Exact: the int64 sum of at most 65,536 int32 weights cannot overflow, and it is compared
+        with ``-intercept`` as a Python integer (the contract sums in int256).
         """
-        scores = X @ self.weights + self.intercept
-        return (np.asarray(scores).ravel() > 0).astype(np.int64)
+        sums = np.asarray(X @ self.weights).ravel()
+        threshold = -int(self.intercept)  # score > 0  <=>  sum > -intercept
+        if threshold >= INT64_MAX:
+            return np.zeros(sums.shape, dtype=np.int64)
+        if threshold < INT64_MIN:
+            return np.ones(sums.shape, dtype=np.int64)
+        return (sums > threshold).astype(np.int64)
 
     def predict_many(self, feature_lists: Iterable[Sequence[int]]) -> np.ndarray:
         return np.array([self.predict(f) for f in feature_lists], dtype=np.int64)
