@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {CollaborativeTrainer} from "../CollaborativeTrainer.sol";
 import {IClassifier} from "../interfaces/IClassifier.sol";
 import {ISparsePerceptron} from "../interfaces/ISparsePerceptron.sol";
+import {ChunkedModel} from "./ChunkedModel.sol";
 
 /// @title SparsePerceptron
 /// @notice Binary Perceptron over sparse binary features, `int32` fixed-point weights packed
-/// eight to a storage word (model module of a `CollaborativeTrainer`).
+/// eight to a model word (model module of a `CollaborativeTrainer`).
 /// @dev NOTE: weights saturate at the `int32` bounds and the intercept at the `int64` bounds
 /// instead of overflowing (SPEC.md, "Sparse Perceptron"). Features are read straight from
 /// calldata, two bytes each; since they are sorted, features that share a weight word are
 /// adjacent and each word is read (and on an update written) once.
-abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
+abstract contract SparsePerceptron is ChunkedModel, ISparsePerceptron {
     /// @dev Largest feature count: indices are `uint16`.
     uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
     uint256 private constant _LANES_PER_WORD = 8;
@@ -21,7 +21,6 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
     int256 private constant _INT64_MAX = type(int64).max;
 
     uint256 private immutable _featureCount;
-    uint256 private immutable _wordCount;
     int256 private immutable _learningRate;
 
     /// @dev Intercept and loading progress share one word, read once per call.
@@ -31,55 +30,20 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
     }
 
     PerceptronState private _perceptron;
-    /// @dev Weight word `i` is at slot `_weights.slot + i`; only the first `_wordCount` are used.
-    uint256[_MAX_FEATURE_COUNT / _LANES_PER_WORD] private _weights;
 
     /// @param featureCount_ The number of features, 1 to 65,536.
     /// @param learningRate_ The step of a weight on an update, fixed point, 1 to `type(int32).max`.
     /// @param intercept_ The initial intercept, fixed point.
-    constructor(uint256 featureCount_, int256 learningRate_, int64 intercept_) {
+    constructor(uint256 featureCount_, int256 learningRate_, int64 intercept_)
+        ChunkedModel((featureCount_ + _LANES_PER_WORD - 1) / _LANES_PER_WORD)
+    {
         if (featureCount_ == 0 || featureCount_ > _MAX_FEATURE_COUNT) {
             revert FeatureCountOutOfRange(featureCount_, _MAX_FEATURE_COUNT);
         }
         if (learningRate_ <= 0 || learningRate_ > _INT32_MAX) revert LearningRateOutOfRange(learningRate_);
         _featureCount = featureCount_;
-        _wordCount = (featureCount_ + _LANES_PER_WORD - 1) / _LANES_PER_WORD;
         _learningRate = learningRate_;
         _perceptron.intercept = intercept_;
-    }
-
-    /// @inheritdoc ISparsePerceptron
-    function loadWeights(uint256 firstWord, uint256[] calldata words) external onlyOwner {
-        uint256 loaded = _perceptron.loadedWords;
-        if (firstWord != loaded) revert WeightChunkOutOfOrder(loaded, firstWord);
-        uint256 end = firstWord + words.length;
-        if (end > _wordCount) revert WeightChunkTooLong(end, _wordCount);
-        for (uint256 i; i < words.length; ++i) {
-            _weights[firstWord + i] = words[i];
-        }
-        // Cast is exact: end <= _wordCount <= 8192.
-        _perceptron.loadedWords = uint32(end);
-        emit WeightsLoaded(firstWord, words.length, end);
-    }
-
-    /// @inheritdoc ISparsePerceptron
-    function weightWords(uint256 start, uint256 count) external view returns (uint256[] memory words) {
-        uint256 end = start + count;
-        if (end > _wordCount) revert WeightChunkTooLong(end, _wordCount);
-        words = new uint256[](count);
-        for (uint256 i; i < count; ++i) {
-            words[i] = _weights[start + i];
-        }
-    }
-
-    /// @inheritdoc ISparsePerceptron
-    function loadedWords() external view returns (uint256) {
-        return _perceptron.loadedWords;
-    }
-
-    /// @inheritdoc ISparsePerceptron
-    function weightWordCount() external view returns (uint256) {
-        return _wordCount;
     }
 
     /// @inheritdoc ISparsePerceptron
@@ -99,7 +63,16 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
 
     /// @inheritdoc IClassifier
     function modelReady() external view returns (bool) {
-        return _perceptron.loadedWords == _wordCount;
+        return _perceptron.loadedWords == _modelWordCount;
+    }
+
+    function _loadedWordCount() internal view override returns (uint256) {
+        return _perceptron.loadedWords;
+    }
+
+    function _setLoadedWordCount(uint256 loaded) internal override {
+        // Cast is exact: loaded <= _modelWordCount <= 8,192.
+        _perceptron.loadedWords = uint32(loaded);
     }
 
     function _classCount() internal pure override returns (uint256) {
@@ -122,7 +95,7 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
     /// @dev The model state, or `ModelNotLoaded` while weights are missing.
     function _readyState() private view returns (PerceptronState memory p) {
         p = _perceptron;
-        if (p.loadedWords != _wordCount) revert ModelNotLoaded(p.loadedWords, _wordCount);
+        if (p.loadedWords != _modelWordCount) revert ModelNotLoaded(p.loadedWords, _modelWordCount);
     }
 
     /// @dev `start + sum of the weights of the present features`; validates the features
@@ -137,7 +110,6 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
         uint256 next; // the smallest index allowed next: the previous one plus one
         uint256 index;
         assembly ("memory-safe") {
-            let base := _weights.slot
             let ptr := features.offset
             let end := add(ptr, length)
             let loadedWord := not(0)
@@ -157,8 +129,8 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
                 let wordIndex := shr(3, index)
                 if iszero(eq(wordIndex, loadedWord)) {
                     loadedWord := wordIndex
-                    // In bounds: index < featureCount_ <= 65,536, so wordIndex < 8,192 = _weights.length.
-                    word := sload(add(base, wordIndex))
+                    // In bounds: index < featureCount_, so wordIndex < _modelWordCount.
+                    word := sload(add(_WORDS_BASE, wordIndex))
                 }
                 // Cannot overflow: at most 32,768 int32 terms and an int64 start.
                 score := add(score, signextend(3, shr(shl(5, and(index, 7)), word)))
@@ -174,7 +146,6 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
     /// features of one word are adjacent, and each word is read and written once.
     function _stepWeights(bytes calldata features, int256 step) private {
         assembly ("memory-safe") {
-            let base := _weights.slot
             let ptr := features.offset
             let end := add(ptr, features.length)
             let int32Max := 0x7fffffff
@@ -182,7 +153,7 @@ abstract contract SparsePerceptron is CollaborativeTrainer, ISparsePerceptron {
             for {} lt(ptr, end) {} {
                 let index := shr(240, calldataload(ptr))
                 let wordIndex := shr(3, index)
-                let slot := add(base, wordIndex)
+                let slot := add(_WORDS_BASE, wordIndex)
                 let word := sload(slot)
                 for {} 1 {} {
                     let shift := shl(5, and(index, 7))

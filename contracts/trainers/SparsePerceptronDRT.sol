@@ -7,7 +7,7 @@ import {SparsePerceptron} from "../models/SparsePerceptron.sol";
 
 /// @title SparsePerceptronDRT
 /// @notice A Sharing Updatable Model: a sparse binary Perceptron trained by anyone under the
-/// Deposit-Refund-Take self-assessment mechanism. Deploy, then `loadWeights` in chunks.
+/// Deposit-Refund-Take self-assessment mechanism. Deploy, then `loadModel` in chunks.
 contract SparsePerceptronDRT is SparsePerceptron, DepositRefundTake {
     /// @param owner_ The account that loads the weights and may take deposits after `ownerClaimWait`.
     /// @param featureCount_ The number of features (1 to 65,536).

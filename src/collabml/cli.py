@@ -78,7 +78,7 @@ class TrainerStatus:
     feature_count: int
     model_ready: bool
     loaded_words: int
-    weight_word_count: int
+    model_word_count: int
     deposit_required: int
     contribution_count: int
     total_good_contributions: int
@@ -513,7 +513,7 @@ def do_status(contract, account: Any = None) -> TrainerStatus:
         feature_count=int(contract.featureCount()),
         model_ready=bool(contract.modelReady()),
         loaded_words=int(contract.loadedWords()),
-        weight_word_count=int(contract.weightWordCount()),
+        model_word_count=int(contract.modelWordCount()),
         deposit_required=int(contract.depositRequired()),
         contribution_count=int(contract.contributionCount()),
         total_good_contributions=int(contract.totalGoodContributions()),
@@ -596,7 +596,7 @@ def format_claimed(r: Claimed, verb: str) -> list[str]:
 
 
 def format_status(s: TrainerStatus) -> list[str]:
-    ready = "yes" if s.model_ready else f"no ({s.loaded_words}/{s.weight_word_count} weight words loaded)"
+    ready = "yes" if s.model_ready else f"no ({s.loaded_words}/{s.model_word_count} model words loaded)"
     lines = [
         f"trainer:                  {s.address}",
         f"featureCount:             {s.feature_count:,}",

@@ -43,7 +43,7 @@ class LabelOutOfRange(ContractRuleError):
 
 
 class ModelNotLoaded(ContractRuleError):
-    hint = "the owner must finish loadWeights (resume at loadedWords) before the model is used"
+    hint = "the owner must finish loadModel (resume at loadedWords) before the model is used"
 
 
 class FeatureCountOutOfRange(ContractRuleError):
@@ -51,12 +51,12 @@ class FeatureCountOutOfRange(ContractRuleError):
 
 
 # ---- ISparsePerceptron ----
-class WeightChunkOutOfOrder(ContractRuleError):
+class ModelChunkOutOfOrder(ContractRuleError):
     hint = "resume loading at loadedWords()"
 
 
-class WeightChunkTooLong(ContractRuleError):
-    hint = "the chunk runs past weightWordCount()"
+class ModelChunkTooLong(ContractRuleError):
+    hint = "the chunk runs past modelWordCount()"
 
 
 class LearningRateOutOfRange(ContractRuleError):

@@ -56,10 +56,10 @@ class TrainerClient:
 
     def read_model(self) -> SparsePerceptron:
         """The model's current state, read once, as a mirror that predicts locally and bit-exactly."""
-        count = int(self.contract.weightWordCount())
+        count = int(self.contract.modelWordCount())
         words: list[int] = []
         for start in range(0, count, READ_CHUNK_WORDS):
-            words.extend(int(w) for w in self.contract.weightWords(start, min(READ_CHUNK_WORDS, count - start)))
+            words.extend(int(w) for w in self.contract.modelWords(start, min(READ_CHUNK_WORDS, count - start)))
         return SparsePerceptron.from_words(
             words,
             int(self.contract.featureCount()),

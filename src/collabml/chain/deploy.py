@@ -9,7 +9,7 @@ from collabml.incentives.drt import DepositRefundTake
 from collabml.models.perceptron import SparsePerceptron
 
 DEFAULT_CHUNK_WORDS = 800
-"""Weight words per ``loadWeights`` transaction: ~23k gas each when new, so ~18.6M gas a chunk,
+"""Model words per ``loadModel`` transaction: ~23k gas each when new, so ~18.6M gas a chunk,
 well below a 30M block."""
 
 
@@ -48,22 +48,23 @@ def deploy_sparse_perceptron_drt(
         mechanism.anyone_claim_wait,
     )
     deploy_gas = contract.creation_metadata.receipt.gas_used
-    load_gas = load_weights(contract, owner, model, chunk_words=chunk_words, show_progress=show_progress)
+    load_gas = load_model(contract, owner, model, chunk_words=chunk_words, show_progress=show_progress)
     return DeployResult(contract, deploy_gas, load_gas)
 
 
-def load_weights(
-    contract, owner, model: SparsePerceptron, *, chunk_words: int = DEFAULT_CHUNK_WORDS, show_progress: bool = False
+def load_model(
+    contract, owner, model, *, chunk_words: int = DEFAULT_CHUNK_WORDS, show_progress: bool = False
 ) -> list[int]:
-    """Send the model's packed weights in chunks, starting where the contract's loading stopped,
-    so an interrupted deployment resumes by calling this again. Returns the gas of each chunk."""
+    """Send the model's words (``model.packed_words()``, any mirror) in chunks, starting where the
+    contract's loading stopped, so an interrupted deployment resumes by calling this again.
+    Returns the gas of each chunk."""
     if chunk_words <= 0:
         raise ValueError("chunk_words must be positive")
     words = model.packed_words()
-    if int(contract.weightWordCount()) != len(words):
+    if int(contract.modelWordCount()) != len(words):
         raise ValueError(
-            f"the contract holds {contract.weightWordCount()} weight words but the model has {len(words)}: "
-            "deploy with the model's feature count"
+            f"the contract holds {contract.modelWordCount()} model words but the model has {len(words)}: "
+            "deploy with the model's shape (feature and class counts)"
         )
     start = int(contract.loadedWords())
     gas: list[int] = []
@@ -71,8 +72,8 @@ def load_weights(
     if show_progress:
         from tqdm import tqdm
 
-        steps = tqdm(steps, desc="loading weights", unit="chunk")
+        steps = tqdm(steps, desc="loading model", unit="chunk")
     for first in steps:
-        receipt = contract.loadWeights(first, words[first : first + chunk_words], sender=owner)
+        receipt = contract.loadModel(first, words[first : first + chunk_words], sender=owner)
         gas.append(receipt.gas_used)
     return gas

@@ -102,7 +102,7 @@ class SparsePerceptron:
         return (self.feature_count + LANES_PER_WORD - 1) // LANES_PER_WORD
 
     def packed_words(self) -> list[int]:
-        """The weights as ``loadWeights`` takes them: eight int32 lanes per word."""
+        """The weights as ``loadModel`` takes them: eight int32 lanes per word."""
         return pack_int32([int(w) for w in self.weights])
 
     # ---- the contract's arithmetic ----

@@ -11,7 +11,7 @@ from collabml.trainer import commitment
 
 def test_add_data__model_agrees(trainer, client, small_model, contributor, chain):
     features = pick_features(small_model, 1, agree=True)
-    words_before = list(trainer.weightWords(0, 8))
+    words_before = list(trainer.modelWords(0, 8))
     required = trainer.depositRequired()
 
     receipt = trainer.addData(pack_indices(features), 1, sender=contributor, value=required)
@@ -22,7 +22,7 @@ def test_add_data__model_agrees(trainer, client, small_model, contributor, chain
             id=0, contributor=contributor, label=1, addedTime=now, deposit=required, features=pack_indices(features)
         )
     ]
-    assert list(trainer.weightWords(0, 8)) == words_before
+    assert list(trainer.modelWords(0, 8)) == words_before
     assert trainer.contributionCount() == 1
     assert trainer.lastUpdateTime() == now
     assert trainer.balance == required
@@ -36,7 +36,7 @@ def test_add_data__model_updates(trainer, small_model, contributor):
 
     trainer.addData(pack_indices(features), 1, sender=contributor, value=trainer.depositRequired())
 
-    assert list(trainer.weightWords(0, 8)) == expected.packed_words()
+    assert list(trainer.modelWords(0, 8)) == expected.packed_words()
     assert trainer.intercept() == expected.intercept
 
 

@@ -57,7 +57,7 @@ def test_constructor__views(trainer, small_model, drt_params, owner, chain):
     assert trainer.owner() == owner
     assert trainer.featureCount() == small_model.feature_count
     assert trainer.classCount() == 2
-    assert trainer.weightWordCount() == small_model.word_count
+    assert trainer.modelWordCount() == small_model.word_count
     assert trainer.intercept() == small_model.intercept
     assert trainer.learningRate() == small_model.learning_rate
     assert trainer.costWeight() == drt_params.cost_weight
@@ -75,7 +75,7 @@ def test_constructor__model_not_loaded(deploy, small_model):
 
     assert contract.loadedWords() == 0
     assert not contract.modelReady()
-    assert contract.weightWordCount() == small_model.word_count
+    assert contract.modelWordCount() == small_model.word_count
 
 
 def test_constructor__other_owner(deploy, small_model, owner, anyone):
@@ -84,8 +84,8 @@ def test_constructor__other_owner(deploy, small_model, owner, anyone):
 
     assert contract.owner() == anyone
     with reverts_with(contract, "OwnableUnauthorizedAccount", owner):
-        contract.loadWeights(0, small_model.packed_words(), sender=owner)
-    contract.loadWeights(0, small_model.packed_words(), sender=anyone)
+        contract.loadModel(0, small_model.packed_words(), sender=owner)
+    contract.loadModel(0, small_model.packed_words(), sender=anyone)
     assert contract.modelReady()
 
 
@@ -134,7 +134,7 @@ def test_constructor__feature_count_bounds(deploy, feature_count):
     contract = deploy(feature_count=feature_count)
 
     assert contract.featureCount() == feature_count
-    assert contract.weightWordCount() == (feature_count + 7) // 8
+    assert contract.modelWordCount() == (feature_count + 7) // 8
 
 
 @pytest.mark.parametrize("learning_rate", [0, -1, INT32_MAX + 1, -(2**255)])

@@ -51,7 +51,7 @@ def test_deposit_required__since_deployment(create_trainer, small_model, drt_par
     deployed_at = unloaded.lastUpdateTime()
     at(deployed_at + 100)
 
-    unloaded.loadWeights(0, small_model.packed_words(), sender=owner)
+    unloaded.loadModel(0, small_model.packed_words(), sender=owner)
 
     assert unloaded.lastUpdateTime() == deployed_at
     assert unloaded.depositRequired() == formula(drt_params, chain.blocks.head.timestamp - deployed_at)

@@ -160,7 +160,7 @@ def test_predict__model_not_loaded(unloaded, small_model, anyone, features):
 
 
 def test_predict__model_partly_loaded(unloaded, small_model, owner, anyone):
-    unloaded.loadWeights(0, small_model.packed_words()[:3], sender=owner)
+    unloaded.loadModel(0, small_model.packed_words()[:3], sender=owner)
 
     with reverts_with(unloaded, "ModelNotLoaded", 3, small_model.word_count):
         unloaded.predict.transact(pack_indices([1]), sender=anyone)

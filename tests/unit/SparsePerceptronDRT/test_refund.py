@@ -33,7 +33,7 @@ def claims(trainer, small_model, pick_stubborn, contributor) -> Claims:
     disputed, _ = client.contribute(contributor, disputed_features, 0)
     assert model.update(disputed_features, 0)
     agreed, _ = client.contribute(contributor, pick_features(model, 1, agree=True), 1)
-    assert list(trainer.weightWords(0, model.word_count)) == model.packed_words()
+    assert list(trainer.modelWords(0, model.word_count)) == model.packed_words()
     assert trainer.intercept() == model.intercept
     return Claims(agreed, disputed, model)
 

@@ -63,7 +63,7 @@ def dispute(trainer, small_model, drt_params, pick_stubborn, chain, contributor,
 
     agreed, _ = client.contribute(contributor, pick_features(model, 1, agree=True), 1)
     assert uneven.deposit % total and not even.deposit % total
-    assert list(trainer.weightWords(0, model.word_count)) == model.packed_words()
+    assert list(trainer.modelWords(0, model.word_count)) == model.packed_words()
     assert trainer.intercept() == model.intercept
     return Dispute(uneven, even, agreed, model)
 

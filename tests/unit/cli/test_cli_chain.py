@@ -197,7 +197,7 @@ def test_status(trainer, encoder, small_model, contributor, drt_params, travel):
         feature_count=SMALL_FEATURES,
         model_ready=True,
         loaded_words=8,
-        weight_word_count=8,
+        model_word_count=8,
         deposit_required=int(trainer.depositRequired()),
         contribution_count=2,
         total_good_contributions=1,
@@ -221,7 +221,7 @@ def test_status__model_not_loaded(create_trainer, small_model):
     status = cli.do_status(unloaded)
 
     assert not status.model_ready
-    assert "modelReady:               no (0/8 weight words loaded)" in cli.format_status(status)
+    assert "modelReady:               no (0/8 model words loaded)" in cli.format_status(status)
 
 
 # ---- dataset ----
@@ -339,7 +339,7 @@ def test_chain_errors__view_call_on_an_unloaded_model(create_trainer, small_mode
 
     message = raised.value.format_message()
     assert message.startswith("the contract reverted with ModelNotLoaded(loaded=0, total=8)")
-    assert "hint: the owner must finish loadWeights" in message
+    assert "hint: the owner must finish loadModel" in message
 
 
 # ---- the commands end to end, over RPC to the test Anvil ----
