@@ -22,6 +22,14 @@ interface IClassifier {
     /// @param featureCount The number of features the model has.
     error FeatureOutOfRange(uint256 index, uint256 featureCount);
 
+    /// @notice Thrown when a feature's value (a count, or a dense fixed-point value) is outside the
+    /// bounds within which the model's arithmetic cannot overflow (SPEC.md, per model).
+    /// @param position The position of the offending value in the list (0-based).
+    /// @param value The offending value.
+    /// @param low The smallest value allowed.
+    /// @param high The largest value allowed.
+    error FeatureValueOutOfRange(uint256 position, int256 value, int256 low, int256 high);
+
     /// @notice Thrown when a label is not one of the model's classes.
     /// @param label The label received.
     /// @param classCount The number of classes; valid labels are `0 .. classCount - 1`.

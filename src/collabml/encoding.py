@@ -4,7 +4,9 @@ A text becomes the sorted, unique indices of the features it contains (binary
 bag of words). On chain those indices travel as *packed bytes*: each index a
 big-endian ``uint16``, strictly increasing, so ``[1, 258]`` is ``0x0001_0102``.
 
-- :func:`pack_indices` / :func:`unpack_indices`: the on-chain byte format.
+- :func:`pack_indices` / :func:`unpack_indices`: the on-chain byte format of binary features.
+- :func:`pack_counts` / :func:`unpack_counts`: (index, count) pairs, for multinomial models.
+- :func:`pack_dense` / :func:`unpack_dense`: every feature's int32 fixed-point value, for dense models.
 - :class:`TextEncoder`: a fixed vocabulary, chosen exactly as scikit-learn's
   ``CountVectorizer(max_features=..., binary=True)`` chooses it.
 - :class:`HashingTextEncoder`: no vocabulary; the index is a hash of the token,
@@ -110,6 +112,64 @@ def unpack_indices(data: bytes | bytearray | memoryview, *, strict: bool = True)
         )
     values: tuple[int, ...] = struct.unpack(f">{len(raw) // INDEX_BYTES}H", raw)
     return validate_indices(values) if strict else values
+
+
+COUNT_PAIR_BYTES = 4
+"""Bytes per (index, count) pair in the counts format: two big-endian ``uint16``."""
+
+DENSE_VALUE_BYTES = 4
+"""Bytes per value in the dense format: a big-endian two's-complement ``int32``."""
+
+MAX_COUNT = 2**16 - 1
+
+
+def pack_counts(pairs: Iterable[tuple[int, int]]) -> bytes:
+    """The on-chain *counts* format (multinomial models): each present feature as a big-endian
+    ``uint16`` index followed by a big-endian ``uint16`` count, indices strictly increasing,
+    counts ``1 .. 65_535``. ``pack_counts([(1, 2), (258, 1)]) == b"\x00\x01\x00\x02\x01\x02\x00\x01"``."""
+    pairs = list(pairs)
+    validate_indices(index for index, _ in pairs)
+    out = bytearray()
+    for position, (index, count) in enumerate(pairs):
+        if isinstance(count, bool) or not isinstance(count, numbers.Integral) or not 1 <= int(count) <= MAX_COUNT:
+            raise EncodingError(
+                f"count {count!r} at position {position} is not an int in [1, {MAX_COUNT}]; leave absent features out"
+            )
+        out += struct.pack(">HH", int(index), int(count))
+    return bytes(out)
+
+
+def unpack_counts(data: bytes | bytearray | memoryview) -> tuple[tuple[int, int], ...]:
+    """Inverse of :func:`pack_counts`."""
+    raw = bytes(data)
+    if len(raw) % COUNT_PAIR_BYTES:
+        raise EncodingError(
+            f"packed counts have {len(raw)} bytes, not a multiple of {COUNT_PAIR_BYTES}: make them with pack_counts"
+        )
+    pairs = tuple(struct.iter_unpack(">HH", raw))
+    validate_indices(index for index, _ in pairs)
+    if any(count == 0 for _, count in pairs):
+        raise EncodingError("a count is 0; leave absent features out")
+    return pairs
+
+
+def pack_dense(values: Sequence[int]) -> bytes:
+    """The on-chain *dense* format: every feature's fixed-point value (``collabml.fixedpoint.ONE``
+    scale) as a big-endian two's-complement ``int32``, in feature order."""
+    out = bytearray()
+    for position, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not -(2**31) <= int(value) < 2**31:
+            raise EncodingError(f"value {value!r} at position {position} is not an int32 fixed-point number")
+        out += struct.pack(">i", int(value))
+    return bytes(out)
+
+
+def unpack_dense(data: bytes | bytearray | memoryview) -> tuple[int, ...]:
+    """Inverse of :func:`pack_dense`."""
+    raw = bytes(data)
+    if len(raw) % DENSE_VALUE_BYTES:
+        raise EncodingError(f"dense features have {len(raw)} bytes, not a multiple of {DENSE_VALUE_BYTES}")
+    return struct.unpack(f">{len(raw) // DENSE_VALUE_BYTES}i", raw)
 
 
 # -- tokenizer --------------------------------------------------------------------------

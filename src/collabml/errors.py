@@ -38,6 +38,10 @@ class FeatureOutOfRange(ContractRuleError):
     hint = "every feature index must be below the model's feature count"
 
 
+class FeatureValueOutOfRange(ContractRuleError):
+    hint = "a count or dense value is outside the model's documented bounds (SPEC.md); rescale the input"
+
+
 class LabelOutOfRange(ContractRuleError):
     hint = "labels are 0 .. classCount - 1"
 

@@ -44,16 +44,19 @@ class Contribution:
     label: int
     added_time: int
     deposit: int
-    features: tuple[int, ...]
+    features: tuple
+    """Decoded as the model's mirror decodes them (``model.unpack``): indices for binary models."""
 
     @property
     def packed_features(self) -> bytes:
+        """The features as sent, for binary-feature models; other models pack with ``model.pack``."""
         return pack_indices(self.features)
 
 
 @dataclass
 class TrainerMirror:
-    """A ``SparsePerceptronDRT`` computed in Python."""
+    """A ``<Model>DRT`` trainer computed in Python; ``model`` is any model mirror (``predict``,
+    ``update``, ``copy``, ``class_count``), ``SparsePerceptron`` for ``SparsePerceptronDRT``."""
 
     model: SparsePerceptron
     mechanism: DepositRefundTake
@@ -81,8 +84,8 @@ class TrainerMirror:
         self, sender: str, features: Sequence[int], label: int, value: int, now: int
     ) -> tuple[Contribution, int]:
         """``addData``; returns the contribution and the change sent back."""
-        if not 0 <= label < 2:
-            raise errors.LabelOutOfRange(label, 2)
+        if not 0 <= label < self.model.class_count:
+            raise errors.LabelOutOfRange(label, self.model.class_count)
         state = TrainerState(**vars(self.state))
         deposit = self.mechanism.accept_deposit(state, value, now)
         model = self.model.copy()
@@ -90,7 +93,8 @@ class TrainerMirror:
         id = state.contribution_count
         state.contribution_count += 1
         features = tuple(features)
-        self.records[id] = commitment(sender, now, label, deposit, pack_indices(features)) | deposit
+        packed = self.model.pack(features)
+        self.records[id] = commitment(sender, now, label, deposit, packed) | deposit
         self.state, self.model = state, model
         self.balance += deposit
         return Contribution(id, sender, label, now, deposit, features), value - deposit
@@ -101,7 +105,7 @@ class TrainerMirror:
             if c.id < self.state.contribution_count:
                 raise errors.ContributionSettled(c.id)
             raise errors.ContributionNotFound(c.id, self.state.contribution_count)
-        expected = commitment(contributor, c.added_time, c.label, c.deposit, pack_indices(c.features))
+        expected = commitment(contributor, c.added_time, c.label, c.deposit, self.model.pack(c.features))
         if word & ~_DEPOSIT_MASK != expected:
             raise errors.ContributionMismatch(c.id)
         return Claim(c.id, contributor, c.added_time, c.label, c.deposit, word & _DEPOSIT_MASK)

@@ -24,24 +24,25 @@ class DeployResult:
         return self.deploy_gas + sum(self.load_gas)
 
 
-def deploy_sparse_perceptron_drt(
+def deploy_drt_trainer(
     project,
     owner,
-    model: SparsePerceptron,
+    model,
     mechanism: DepositRefundTake,
     *,
     chunk_words: int = DEFAULT_CHUNK_WORDS,
     show_progress: bool = False,
 ) -> DeployResult:
-    """Deploy a ``SparsePerceptronDRT`` owned by ``owner`` and load ``model`` into it."""
-    if not INT64_MIN <= model.intercept <= INT64_MAX:
-        raise ValueError("the intercept must fit int64")
+    """Deploy ``<model.CONTRACT>DRT`` owned by ``owner`` and load the mirror ``model`` into it.
+
+    Every DRT trainer's constructor takes ``(owner, *model.constructor_args(), costWeight,
+    refundWait, ownerClaimWait, anyoneClaimWait)``.
+    """
+    container = getattr(project, f"{model.CONTRACT}DRT")
     contract = owner.deploy(
-        project.SparsePerceptronDRT,
+        container,
         owner.address,
-        model.feature_count,
-        model.learning_rate,
-        model.intercept,
+        *model.constructor_args(),
         mechanism.cost_weight,
         mechanism.refund_wait,
         mechanism.owner_claim_wait,
@@ -50,6 +51,15 @@ def deploy_sparse_perceptron_drt(
     deploy_gas = contract.creation_metadata.receipt.gas_used
     load_gas = load_model(contract, owner, model, chunk_words=chunk_words, show_progress=show_progress)
     return DeployResult(contract, deploy_gas, load_gas)
+
+
+def deploy_sparse_perceptron_drt(
+    project, owner, model: SparsePerceptron, mechanism: DepositRefundTake, **options
+) -> DeployResult:
+    """Deploy a ``SparsePerceptronDRT`` and load ``model`` into it."""
+    if not INT64_MIN <= model.intercept <= INT64_MAX:
+        raise ValueError("the intercept must fit int64")
+    return deploy_drt_trainer(project, owner, model, mechanism, **options)
 
 
 def load_model(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from collabml import errors
+from collabml.encoding import pack_indices, unpack_indices
 from collabml.fixedpoint import (
     INT32_MAX,
     INT32_MIN,
@@ -50,6 +51,10 @@ class SparsePerceptron:
     intercept: int = 0
     learning_rate: int = ONE
     feature_count: int = field(init=False)
+
+    CONTRACT = "SparsePerceptron"
+    """The model module's contract; its trainer with Deposit-Refund-Take is ``SparsePerceptronDRT``."""
+    class_count = 2
 
     def __post_init__(self) -> None:
         self.weights = np.asarray(self.weights, dtype=np.int64).copy()
@@ -92,6 +97,24 @@ class SparsePerceptron:
     ) -> SparsePerceptron:
         """Rebuild the model from the packed weight words read off a contract."""
         return cls(np.array(unpack_int32(words, feature_count), dtype=np.int64), intercept, learning_rate)
+
+    @staticmethod
+    def pack(features: Sequence[int]) -> bytes:
+        """Features as the contract takes them: packed ``uint16`` indices."""
+        return pack_indices(features)
+
+    @staticmethod
+    def unpack(data: bytes) -> tuple[int, ...]:
+        return unpack_indices(data)
+
+    @classmethod
+    def from_views(cls, words: Sequence[int], call) -> SparsePerceptron:
+        """Rebuild from a deployed contract: its model words and ``call(view_name, *args)``."""
+        return cls.from_words(words, int(call("featureCount")), int(call("intercept")), int(call("learningRate")))
+
+    def constructor_args(self) -> tuple[int, ...]:
+        """The model's constructor arguments, in the trainer's order (after the owner)."""
+        return (self.feature_count, self.learning_rate, self.intercept)
 
     def copy(self) -> SparsePerceptron:
         return SparsePerceptron(self.weights.copy(), self.intercept, self.learning_rate)
