@@ -6,6 +6,7 @@ will, so the scene behaves the same on every run and every chain.
 
 from __future__ import annotations
 
+import pathlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ class DemoSettings:
     owner_claim_wait: int = 30 * DAY
     anyone_claim_wait: int = 60 * DAY
     data_dir: str | None = None
+    vocabulary_path: str = "out/imdb-vocabulary.json"
 
 
 def _eth(wei: int) -> str:
@@ -56,6 +58,8 @@ class Demo:
         train = load_imdb("train", s.data_dir)
         test = load_imdb("test", s.data_dir)
         encoder = TextEncoder.fit(train.texts, max_features=s.max_features)
+        pathlib.Path(s.vocabulary_path).parent.mkdir(parents=True, exist_ok=True)
+        encoder.save(s.vocabulary_path)
         train_rows = encoder.encode_many(train.texts)
         test_rows = encoder.encode_many(test.texts)
         X_train = encoder.to_matrix(train_rows)
@@ -67,7 +71,8 @@ class Demo:
         float_accuracy = float((clf.predict(X_test) == test.labels).mean())
         self.echo(
             f"Initial model: Perceptron on {s.train_size} of {len(train)} IMDB training reviews, "
-            f"{encoder.feature_count} words; float scikit-learn test accuracy {float_accuracy:.4f}"
+            f"{encoder.feature_count} words (vocabulary saved to {s.vocabulary_path} for `collabml --vocab`); "
+            f"float scikit-learn test accuracy {float_accuracy:.4f}"
         )
         return encoder, model, train, train_rows, test, test_rows, X_test
 
