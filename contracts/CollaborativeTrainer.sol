@@ -2,7 +2,10 @@
 pragma solidity 0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {DataHandler} from "./DataHandler.sol";
 import {IClassifier} from "./interfaces/IClassifier.sol";
@@ -18,7 +21,18 @@ import {IIncentiveMechanism} from "./interfaces/IIncentiveMechanism.sol";
 /// `_acceptDeposit`, `_authorizeRefund`, `_authorizeReport`). The parts live in one contract so
 /// the feature bytes are never re-encoded for a call between contracts, and the hot state below
 /// is read and written once per call. A deployed trainer's parts never change.
-abstract contract CollaborativeTrainer is ICollaborativeTrainer, DataHandler, Ownable, ReentrancyGuardTransient {
+abstract contract CollaborativeTrainer is
+    ICollaborativeTrainer,
+    DataHandler,
+    Ownable,
+    ReentrancyGuardTransient,
+    EIP712,
+    Nonces
+{
+    bytes32 private constant _CONTRIBUTION_TYPEHASH = keccak256(
+        "Contribution(address contributor,bytes features,uint8 label,uint256 nonce,uint256 deadline)"
+    );
+
     /// @dev Hot state, one storage word that is never zero after construction (so no call pays
     /// for a zero-to-nonzero write). Loaded into memory once per call and written back once.
     struct TrainerState {
@@ -39,30 +53,47 @@ abstract contract CollaborativeTrainer is ICollaborativeTrainer, DataHandler, Ow
 
     TrainerState internal _state;
 
-    constructor(address initialOwner) Ownable(initialOwner) {
+    constructor(address initialOwner) Ownable(initialOwner) EIP712("collabml", "1") {
         _state.lastUpdateTime = uint64(block.timestamp);
     }
 
     /// @inheritdoc ICollaborativeTrainer
     function addData(bytes calldata features, uint8 label) external payable nonReentrant returns (uint256 id) {
-        uint256 classes = _classCount();
-        if (label >= classes) revert LabelOutOfRange(label, classes);
-        TrainerState memory s = _state;
-        uint256 deposit = _acceptDeposit(s, msg.value);
-        id = s.contributionCount;
-        // Cannot overflow: 2^64 contributions would cost more gas than any chain will ever have.
-        unchecked {
-            s.contributionCount = uint64(id + 1);
+        return _addData(msg.sender, features, label);
+    }
+
+    /// @inheritdoc ICollaborativeTrainer
+    function addDataFor(
+        address contributor,
+        bytes calldata features,
+        uint8 label,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external payable nonReentrant returns (uint256 id) {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        bytes32 digest = _contributionDigest(contributor, features, label, nonce, deadline);
+        if (!SignatureChecker.isValidSignatureNow(contributor, digest, signature)) {
+            revert InvalidSignature(contributor);
         }
-        _state = s;
-        _storeRecord(id, deposit, _commitment(msg.sender, block.timestamp, label, deposit, features));
-        _train(features, label);
-        // Casts are exact: timestamps fit 64 bits and the mechanism bounds deposits to 96 bits.
-        emit ContributionAdded(id, msg.sender, label, uint64(block.timestamp), uint96(deposit), features);
-        // Cannot underflow: the mechanism never keeps more than was sent.
-        unchecked {
-            if (msg.value > deposit) _pay(msg.sender, msg.value - deposit);
-        }
+        _useCheckedNonce(contributor, nonce);
+        return _addData(contributor, features, label);
+    }
+
+    /// @inheritdoc ICollaborativeTrainer
+    function contributionDigest(
+        address contributor,
+        bytes calldata features,
+        uint8 label,
+        uint256 nonce,
+        uint256 deadline
+    ) external view returns (bytes32) {
+        return _contributionDigest(contributor, features, label, nonce, deadline);
+    }
+
+    /// @inheritdoc ICollaborativeTrainer
+    function nonces(address account) public view override(ICollaborativeTrainer, Nonces) returns (uint256) {
+        return super.nonces(account);
     }
 
     /// @inheritdoc ICollaborativeTrainer
@@ -133,6 +164,41 @@ abstract contract CollaborativeTrainer is ICollaborativeTrainer, DataHandler, Ow
     /// @inheritdoc IIncentiveMechanism
     function totalGoodContributions() external view returns (uint256) {
         return _state.totalGoodContributions;
+    }
+
+    /// @dev Mechanism, record, model, in that order, for `contributor`; `msg.sender` pays and gets the change.
+    function _addData(address contributor, bytes calldata features, uint8 label) private returns (uint256 id) {
+        uint256 classes = _classCount();
+        if (label >= classes) revert LabelOutOfRange(label, classes);
+        TrainerState memory s = _state;
+        uint256 deposit = _acceptDeposit(s, msg.value);
+        id = s.contributionCount;
+        // Cannot overflow: 2^64 contributions would cost more gas than any chain will ever have.
+        unchecked {
+            s.contributionCount = uint64(id + 1);
+        }
+        _state = s;
+        _storeRecord(id, deposit, _commitment(contributor, block.timestamp, label, deposit, features));
+        _train(features, label);
+        // Casts are exact: timestamps fit 64 bits and the mechanism bounds deposits to 96 bits.
+        emit ContributionAdded(id, contributor, label, uint64(block.timestamp), uint96(deposit), features);
+        // Cannot underflow: the mechanism never keeps more than was sent.
+        unchecked {
+            if (msg.value > deposit) _pay(msg.sender, msg.value - deposit);
+        }
+    }
+
+    /// @dev The EIP-712 digest of a relayed contribution; `bytes` are hashed, as EIP-712 encodes them.
+    function _contributionDigest(
+        address contributor,
+        bytes calldata features,
+        uint8 label,
+        uint256 nonce,
+        uint256 deadline
+    ) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(_CONTRIBUTION_TYPEHASH, contributor, keccak256(features), label, nonce, deadline))
+        );
     }
 
     /// @dev The claim on open record `id`, whose commitment must match the data sent.

@@ -16,6 +16,16 @@ interface ICollaborativeTrainer is IClassifier, IDataHandler, IIncentiveMechanis
     /// @param amount The amount, in wei.
     error PaymentFailed(address to, uint256 amount);
 
+    /// @notice Thrown when a relayed contribution's signature is used after its deadline.
+    /// @param deadline The last timestamp the signature was valid at.
+    /// @param nowTime The current block timestamp.
+    error SignatureExpired(uint256 deadline, uint256 nowTime);
+
+    /// @notice Thrown when a relayed contribution is not signed by the contributor it names
+    /// (an EOA's ECDSA signature, or an ERC-1271 contract wallet's approval).
+    /// @param contributor The contributor named in the call.
+    error InvalidSignature(address contributor);
+
     /// @notice Emitted when a contribution has been accepted, recorded and learned from.
     /// @param id The contribution's id (0, 1, 2, ...).
     /// @param contributor The account that sent it.
@@ -51,6 +61,40 @@ interface ICollaborativeTrainer is IClassifier, IDataHandler, IIncentiveMechanis
     /// @param label The example's class.
     /// @return id The contribution's id, needed to claim later (also in `ContributionAdded`).
     function addData(bytes calldata features, uint8 label) external payable returns (uint256 id);
+
+    /// @notice Adds a labelled example signed by `contributor` (EIP-712 typed data
+    /// `Contribution(address contributor,bytes features,uint8 label,uint256 nonce,uint256 deadline)`,
+    /// domain `collabml` version `1`), sent and paid for by anyone: a relayer, a game, a third party.
+    /// @dev The caller pays the deposit and gets the change; the record, any refund and the good-data
+    /// count belong to `contributor`. The nonce must be `nonces(contributor)` (OpenZeppelin
+    /// `InvalidAccountNonce` otherwise), so a signature is used at most once.
+    /// @param contributor The account that signed the contribution and owns it.
+    /// @param features The packed features, as signed.
+    /// @param label The label, as signed.
+    /// @param nonce The contributor's current nonce, as signed.
+    /// @param deadline The last timestamp at which the signature may be used, as signed.
+    /// @param signature The contributor's signature (65 bytes for an EOA, anything for ERC-1271).
+    /// @return id The contribution's id.
+    function addDataFor(
+        address contributor,
+        bytes calldata features,
+        uint8 label,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external payable returns (uint256 id);
+
+    /// @notice The EIP-712 digest a contributor signs for `addDataFor`.
+    function contributionDigest(
+        address contributor,
+        bytes calldata features,
+        uint8 label,
+        uint256 nonce,
+        uint256 deadline
+    ) external view returns (bytes32);
+
+    /// @notice The next nonce `account` must sign a relayed contribution with.
+    function nonces(address account) external view returns (uint256);
 
     /// @notice Claims back the deposit of one's own contribution after the refund wait, if the
     /// model now agrees with its label; counts it as good data.

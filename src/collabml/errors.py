@@ -120,3 +120,15 @@ class CostWeightOutOfRange(ContractRuleError):
 # ---- ICollaborativeTrainer ----
 class PaymentFailed(ContractRuleError):
     hint = "the recipient refused the ether; claim from (or contribute with) an account that can receive it"
+
+
+class SignatureExpired(ContractRuleError):
+    hint = "the signed deadline has passed; ask the contributor to sign again with a later deadline"
+
+
+class InvalidSignature(ContractRuleError):
+    hint = "the signature is not the named contributor's over exactly these features, label, nonce and deadline"
+
+
+class InvalidAccountNonce(ContractRuleError):
+    hint = "the nonce was used already (a replay) or is not the current one: sign with nonces(contributor)"

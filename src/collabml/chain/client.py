@@ -24,6 +24,38 @@ def contribution_from_event(event, mirror=SparsePerceptron) -> Contribution:
     )
 
 
+def contribution_typed_data(
+    verifying_contract: str, chain_id: int, contributor: str, packed_features: bytes, label: int, nonce: int, deadline: int
+) -> dict:
+    """The EIP-712 typed data of a relayed contribution (``ICollaborativeTrainer.addDataFor``)."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Contribution": [
+                {"name": "contributor", "type": "address"},
+                {"name": "features", "type": "bytes"},
+                {"name": "label", "type": "uint8"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Contribution",
+        "domain": {"name": "collabml", "version": "1", "chainId": chain_id, "verifyingContract": verifying_contract},
+        "message": {
+            "contributor": contributor,
+            "features": packed_features,
+            "label": label,
+            "nonce": nonce,
+            "deadline": deadline,
+        },
+    }
+
+
 class TrainerClient:
     """Thin wrapper over a ``<Model>DRT`` trainer (an Ape contract instance); ``mirror`` is the
     model's mirror class, which packs features and rebuilds the model read off the chain."""
@@ -41,6 +73,38 @@ class TrainerClient:
         receipt = self.contract.addData(self.mirror.pack(features), label, sender=account, value=value)
         events = [e for e in receipt.events if e.event_name == "ContributionAdded"]
         return contribution_from_event(events[0], self.mirror), receipt
+
+    def sign_contribution(self, contributor, features: Sequence[int], label: int, deadline: int, nonce: int | None = None):
+        """The contributor's EIP-712 signature of a contribution, for anyone to relay with
+        `contribute_for`. Works with any Ape account (test, keyfile, hardware). Returns
+        ``(nonce, signature)``."""
+        from eth_account.messages import encode_typed_data
+
+        if nonce is None:
+            nonce = int(self.contract.nonces(contributor.address))
+        message = encode_typed_data(full_message=contribution_typed_data(
+            self.contract.address, self.chain_id(), contributor.address, self.mirror.pack(features), label, nonce, deadline
+        ))
+        signature = contributor.sign_message(message)
+        return nonce, bytes(signature.encode_rsv())
+
+    def contribute_for(
+        self, relayer, contributor: str, features: Sequence[int], label: int, nonce: int, deadline: int,
+        signature: bytes, value: int | None = None,
+    ):
+        """``addDataFor``: ``relayer`` sends (and pays for) ``contributor``'s signed contribution."""
+        if value is None:
+            value = int(self.contract.depositRequired())
+        receipt = self.contract.addDataFor(
+            contributor, self.mirror.pack(features), label, nonce, deadline, signature, sender=relayer, value=value
+        )
+        events = [e for e in receipt.events if e.event_name == "ContributionAdded"]
+        return contribution_from_event(events[0], self.mirror), receipt
+
+    def chain_id(self) -> int:
+        from ape import chain
+
+        return int(chain.chain_id)
 
     def refund(self, account, c: Contribution):
         return self.contract.refund(
