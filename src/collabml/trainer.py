@@ -65,6 +65,7 @@ class TrainerMirror:
     records: dict[int, int] = field(default_factory=dict)
     claimed: set[tuple[int, str]] = field(default_factory=set)
     balance: int = 0
+    nonces: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def deployed_at(
@@ -98,6 +99,31 @@ class TrainerMirror:
         self.state, self.model = state, model
         self.balance += deposit
         return Contribution(id, sender, label, now, deposit, features), value - deposit
+
+    def add_data_for(
+        self,
+        contributor: str,
+        features: Sequence[int],
+        label: int,
+        value: int,
+        now: int,
+        *,
+        nonce: int,
+        deadline: int,
+        signed_by_contributor: bool,
+    ) -> tuple[Contribution, int]:
+        """``addDataFor``: a contribution ``contributor`` signed (``signed_by_contributor`` says
+        whether the signature verifies for exactly these values), sent and paid by anyone."""
+        if now > deadline:
+            raise errors.SignatureExpired(deadline, now)
+        if not signed_by_contributor:
+            raise errors.InvalidSignature(contributor)
+        current = self.nonces.get(contributor, 0)
+        if nonce != current:
+            raise errors.InvalidAccountNonce(contributor, current)
+        result = self.add_data(contributor, features, label, value, now)
+        self.nonces[contributor] = current + 1
+        return result
 
     def _open_claim(self, c: Contribution, contributor: str) -> Claim:
         word = self.records.get(c.id, 0)

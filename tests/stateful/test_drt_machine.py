@@ -1,6 +1,7 @@
 """Stateful fuzzing of a `SparsePerceptronDRT` against its Python mirror (`TrainerMirror`).
 
-Every rule runs on the mirror first and then on the chain, at the same block timestamp:
+Rules: addData, addDataFor (relayed, EIP-712 signed; stale nonces and expired deadlines
+included), refund, report, and the passing of time. Every rule runs on the mirror first and then on the chain, at the same block timestamp:
 either both succeed with the same result, or the chain reverts with the very custom error
 (name and arguments) the mirror raised. Invariants (SPEC.md, "Invariants"):
 
@@ -11,12 +12,15 @@ either both succeed with the same result, or the chain reverts with the very cus
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
+
 import pytest
 from helpers import SMALL_FEATURES, DrtParams, random_model, reverts_with
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from collabml.chain.client import contribution_from_event
+from collabml.chain.client import TrainerClient, contribution_from_event
 from collabml.encoding import pack_indices
 from collabml.errors import ContractRuleError
 from collabml.trainer import TrainerMirror
@@ -39,6 +43,7 @@ def machine_trainer(create_trainer):
 
 def test_drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, anyone):
     trainer = machine_trainer
+    client = TrainerClient(trainer)
     actors = [contributor, reporter, attacker, anyone, owner]
     model = random_model(SMALL_FEATURES, seed=7)
 
@@ -62,13 +67,17 @@ def test_drt_machine(machine_trainer, chain, owner, contributor, reporter, attac
             return self.now
 
         def _expect(self, mirror_call, chain_call):
-            """Run on both; the same error, or both succeed (returns the mirror's result and receipt)."""
+            """Run on both; the same error, or both succeed (returns the mirror's result and receipt).
+            Outcomes are counted, so the test can check the machine reached the paths that pay."""
+            rule_name = sys._getframe(1).f_code.co_name
             try:
                 expected = mirror_call()
             except ContractRuleError as err:
+                outcomes[f"{rule_name}: {err.name}"] += 1
                 with reverts_with(trainer, err.name, *err.args):
                     chain_call()
                 return None, None
+            outcomes[f"{rule_name}: ok"] += 1
             return expected, chain_call()
 
         @rule(actor=st.integers(0, 3), features=feature_sets, label=st.integers(0, 1), extra=st.sampled_from([-1, 0, 1, 10**15]))
@@ -85,6 +94,36 @@ def test_drt_machine(machine_trainer, chain, owner, contributor, reporter, attac
                 event = [e for e in receipt.events if e.event_name == "ContributionAdded"][0]
                 assert contribution_from_event(event) == contribution
                 self.contributions.append(contribution)
+
+        @rule(
+            relayer=st.integers(0, 4),
+            author=st.integers(0, 3),
+            features=feature_sets,
+            label=st.integers(0, 1),
+            nonce_shift=st.sampled_from([0, 0, 0, -1, 1]),
+            expired=st.booleans(),
+        )
+        def add_data_for(self, relayer, author, features, label, nonce_shift, expired):
+            """A relayed contribution: signed by `author`, sent and paid by `relayer`; sometimes
+            with a stale or future nonce (a replay) or after its deadline."""
+            contributor = actors[author]
+            now = self._next_time()
+            deadline = now - 1 if expired else now + 3_600
+            nonce = max(0, self.mirror.nonces.get(contributor.address, 0) + nonce_shift)
+            _, signature = client.sign_contribution(contributor, features, label, deadline, nonce=nonce)
+            value = self.mirror.deposit_required(now)
+            expected, receipt = self._expect(
+                lambda: self.mirror.add_data_for(
+                    contributor.address, features, label, value, now,
+                    nonce=nonce, deadline=deadline, signed_by_contributor=True,
+                ),
+                lambda: trainer.addDataFor(
+                    contributor, pack_indices(features), label, nonce, deadline, signature,
+                    sender=actors[relayer], value=value,
+                ),
+            )
+            if receipt is not None:
+                self.contributions.append(expected[0])
 
         @precondition(lambda self: self.contributions)
         @rule(pick=st.integers(0, 10**6), own=st.booleans(), actor=st.integers(0, 4))
@@ -142,5 +181,9 @@ def test_drt_machine(machine_trainer, chain, owner, contributor, reporter, attac
             assert trainer.totalGoodContributions() == state.total_good_contributions
             for account in actors[:3]:
                 assert trainer.goodContributions(account) == self.mirror.mechanism.good(account.address)
+                assert trainer.nonces(account) == self.mirror.nonces.get(account.address, 0)
 
+    outcomes: Counter[str] = Counter()
     run_state_machine_as_test(DrtMachine)
+    reached = {"add_data: ok", "add_data_for: ok", "refund: ok", "report: ok", "refund: ModelDisagrees"}
+    assert reached <= set(outcomes), f"the machine never reached {reached - set(outcomes)}: {dict(outcomes)}"
