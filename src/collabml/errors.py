@@ -132,3 +132,21 @@ class InvalidSignature(ContractRuleError):
 
 class InvalidAccountNonce(ContractRuleError):
     hint = "the nonce was used already (a replay) or is not the current one: sign with nonces(contributor)"
+
+
+# ---- IMulticlassPerceptron ----
+class ClassCountOutOfRange(ContractRuleError):
+    hint = "multi-class models have 2 to 256 classes (labels are uint8)"
+
+
+# ---- INearestCentroid ----
+class ExampleCountOverflow(ContractRuleError):
+    hint = "the class holds the most examples its sums can count (maxExampleCount()); no more can be added"
+
+
+class FeatureSumOutOfRange(ContractRuleError):
+    hint = "a model word holds a sum the class's example count cannot produce; pack the words with the mirror"
+
+
+class ModelWordMalformed(ContractRuleError):
+    hint = "a model word has bits set outside its lanes; pack the words with the mirror (packed_words())"

@@ -16,7 +16,6 @@ from collabml.chain.client import TrainerClient
 from collabml.chain.deploy import deploy_sparse_perceptron_drt
 from collabml.data import load_imdb
 from collabml.encoding import TextEncoder
-from collabml.fixedpoint import ONE
 from collabml.incentives.drt import DepositRefundTake
 from collabml.models.perceptron import SparsePerceptron
 

@@ -3,3 +3,15 @@
 from collabml.models.perceptron import SparsePerceptron
 
 __all__ = ["SparsePerceptron"]
+
+from collabml.models.dense_perceptron import DensePerceptron  # noqa: E402
+from collabml.models.multiclass_perceptron import (  # noqa: E402
+    DenseMulticlassPerceptron,
+    SparseMulticlassPerceptron,
+)
+
+__all__ += ["DensePerceptron", "DenseMulticlassPerceptron", "SparseMulticlassPerceptron"]
+
+from collabml.models.nearest_centroid import DenseNearestCentroid, SparseNearestCentroid  # noqa: E402
+
+__all__ += ["DenseNearestCentroid", "SparseNearestCentroid"]
