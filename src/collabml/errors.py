@@ -150,3 +150,180 @@ class FeatureSumOutOfRange(ContractRuleError):
 
 class ModelWordMalformed(ContractRuleError):
     hint = "a model word has bits set outside its lanes; pack the words with the mirror (packed_words())"
+
+
+# ---- IPoints ----
+class ValueNotAccepted(ContractRuleError):
+    hint = "contributions to a Points trainer are free: send addData with value 0"
+
+
+class ReportsMoveNothing(ContractRuleError):
+    hint = "a Points trainer holds no deposits, so there is nothing to report or take"
+
+
+class RefundWaitOutOfRange(ContractRuleError):
+    hint = "the refund wait is 0 to type(uint64).max seconds"
+
+
+# ---- IContributorBadges ----
+class BadgesNotTransferable(ContractRuleError):
+    hint = "badges stay with the account that earned them; they cannot be transferred"
+
+
+class CallerNotTrainer(ContractRuleError):
+    hint = "only the trainer mints badges, in the refund that reaches a badge level"
+
+
+class BadgeLevelUnknown(ContractRuleError):
+    hint = "badge levels are 1, 10, 100 and 1,000"
+
+
+class BadgeAlreadyHeld(ContractRuleError):
+    hint = "each account holds at most one badge of each level"
+
+
+# ---- OpenZeppelin IERC1155Errors (ContributorBadges) ----
+class ERC1155InvalidReceiver(ContractRuleError):
+    hint = "badges cannot be minted to the zero address"
+
+
+# ---- INaiveBayes / FixedPointMath ----
+class AlphaOutOfRange(ContractRuleError):
+    hint = "alpha is fixed point (scale 1e6): 1 to 1e12, i.e. 1e-6 to 1e6"
+
+
+class DocumentCountOverflow(ContractRuleError):
+    hint = "a class's document count cannot exceed 2^64 - 1"
+
+
+class CountOverflow(ContractRuleError):
+    hint = "a class's count of one feature cannot exceed 2^32 - 1; send a smaller count"
+
+
+class LnOfZero(ContractRuleError):
+    hint = "the logarithm is defined for integers of at least 1"
+
+
+class LnExponentOutOfRange(ContractRuleError):
+    hint = "the power-of-two exponent of ln(x, e) must be within +-2^64"
+
+
+# ---- IPredictionMarket ----
+class WrongPhase(ContractRuleError):
+    hint = "the market is in another phase (marketState().phase); see docs/spec/prediction_market.md for the order"
+
+
+class CallerNotSponsor(ContractRuleError):
+    hint = "only the sponsor loads the model and opens the market"
+
+
+class PieceCountOutOfRange(ContractRuleError):
+    hint = "commit to 2 to 1,024 test pieces"
+
+
+class TestExampleLimitOutOfRange(ContractRuleError):
+    hint = "the test set size limit is 1 to 2^20 examples"
+
+
+class UnitOutOfRange(ContractRuleError):
+    hint = "the unit is 1 to type(uint96).max base units"
+
+
+class MinStakeOutOfRange(ContractRuleError):
+    hint = "the minimum stake is 1 to 2^62 units"
+
+
+class DurationOutOfRange(ContractRuleError):
+    hint = "the participation length and the reveal window are 1 to type(uint32).max seconds"
+
+
+class RoundsOutOfRange(ContractRuleError):
+    hint = "buy 1 to 2^62 / testExampleLimit rounds"
+
+
+class ValueMismatch(ContractRuleError):
+    hint = "send exactly the amount due in wei (stake * unit, or the bounty); send no ether to a token market"
+
+
+class TokenAmountMismatch(ContractRuleError):
+    hint = "the token delivered a different amount than asked (a fee or rebase); use a standard ERC-20"
+
+
+class DrawTooEarly(ContractRuleError):
+    hint = "wait for the block after the next one after open"
+
+
+class DrawExpired(ContractRuleError):
+    hint = "the draw block's hash is older than 256 blocks; the market can only be settled after the first reveal deadline"
+
+
+class PieceNotDrawn(ContractRuleError):
+    hint = "call drawPiece() first"
+
+
+class PieceAlreadyDrawn(ContractRuleError):
+    hint = "the piece to reveal first is already drawn"
+
+
+class PieceMismatch(ContractRuleError):
+    hint = "the piece and salt do not hash to the committed piece; send them exactly as committed"
+
+
+class TestPieceMalformed(ContractRuleError):
+    hint = "pack each example as uint8 label, uint16 count, sorted uint16 indices (prediction_market.pack_piece)"
+
+
+class TestSetTooLarge(ContractRuleError):
+    hint = "the revealed pieces hold more examples than the declared testExampleLimit"
+
+
+class ParticipationNotEnded(ContractRuleError):
+    hint = "reveal the pieces from participationEnd on"
+
+
+class ParticipationEnded(ContractRuleError):
+    hint = "participation is over; contributions are refused"
+
+
+class RevealDeadlinePassed(ContractRuleError):
+    hint = "the reveal deadline has passed; anyone can now call settleUnrevealed()"
+
+
+class RevealDeadlineNotPassed(ContractRuleError):
+    hint = "wait until the deadline before settling an unrevealed market"
+
+
+class RevealLengthMismatch(ContractRuleError):
+    hint = "send one salt per piece"
+
+
+class PieceIndexOutOfRange(ContractRuleError):
+    hint = "every piece is revealed already; send fewer pieces"
+
+
+class StakeTooLow(ContractRuleError):
+    hint = "stake at least minStake() units"
+
+
+class StakeTooHigh(ContractRuleError):
+    hint = "stake at most maxStake() units"
+
+
+class TooManyContributions(ContractRuleError):
+    hint = "the market holds the most contributions it can count"
+
+
+class TestSetMismatch(ContractRuleError):
+    hint = "send every revealed scored piece, in index order, exactly as revealed (PieceRevealed events)"
+
+
+class ContributionDataMissing(ContractRuleError):
+    hint = "send one preimage per step, from the cursor on, wrapping after the last id"
+
+
+class NothingToWithdraw(ContractRuleError):
+    hint = "this account is owed nothing by the market"
+
+
+class AlreadyWithdrawn(ContractRuleError):
+    hint = "this account has already withdrawn everything it was owed"

@@ -15,3 +15,7 @@ __all__ += ["DensePerceptron", "DenseMulticlassPerceptron", "SparseMulticlassPer
 from collabml.models.nearest_centroid import DenseNearestCentroid, SparseNearestCentroid  # noqa: E402
 
 __all__ += ["DenseNearestCentroid", "SparseNearestCentroid"]
+
+from collabml.models.naive_bayes import NaiveBayes  # noqa: E402
+
+__all__ += ["NaiveBayes"]

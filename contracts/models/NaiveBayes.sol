@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IClassifier} from "../interfaces/IClassifier.sol";
+import {INaiveBayes} from "../interfaces/INaiveBayes.sol";
+import {FixedPointMath} from "../libraries/FixedPointMath.sol";
+import {ChunkedModel} from "./ChunkedModel.sol";
+
+/// @title NaiveBayes
+/// @notice Multinomial Naive Bayes over feature counts, 2 to 32 classes, scored in log space
+/// (model module of a `CollaborativeTrainer`; maths in `INaiveBayes`, SPEC.md "Naive Bayes").
+/// @dev Model words: the counts `n_ci` are `uint32` lanes, eight to a word (lane `k` in bits
+/// `32k .. 32k + 31`), feature-major so one read serves every class of a feature: `(feature i,
+/// class c)` is lane `l = i * K + c` (`K` classes), i.e. lane `l % 8` of word `l / 8`;
+/// `ceil(V * K / 8)` words, padding lanes zero. Two classes: four features a word.
+/// Header (storage, not model words): `ceil(K / 2)` words; word `h` holds classes `2h` and
+/// `2h + 1` in bits `24 + 112 * (c % 2)` up as `D_c` (64 bits) then `N_c` (48 bits); bits 0-23 of
+/// word 0 hold the number of model words loaded. Two classes: one word, read once per call.
+/// Scoring: per class, `D_c * prod_i f_ci^x_i` with `f_ci = n_ci * ONE + alpha` is kept as a
+/// mantissa `m < 2^192` and a power-of-two exponent `e`: `m := m * f` for a count of 1 (`f < 2^53`,
+/// so the product fits), `m := m * (p >> 64), e += pe + 64` for larger counts, with
+/// `f^x ~= p * 2^pe` (`2^127 <= p < 2^128`) computed by binary powering on 128-bit normalised
+/// mantissas (each product truncated, then shifted right by 127 or 128 bits); and
+/// `m := m >> 64, e += 64` whenever `m >= 2^192`. The score is
+/// `FixedPointMath.ln(m, e) - |x| * FixedPointMath.ln(N_c * ONE + alpha * V)`.
+/// NOTE: rounding. Every step truncates toward zero: a mantissa shift loses less than 2^-127 of the
+/// product (it keeps at least 128 significant bits), a power `f^x` less than `x * 2^-125` of itself,
+/// and each logarithm rounds down to 1e-18. A score is therefore within `|x| + 2` units of 1e-18 of
+/// the exact real score (tests/offchain/test_naive_bayes_mirror.py checks it against
+/// 120-digit logarithms); the mirror reproduces every truncation, so chain and mirror agree exactly.
+/// NOTE: bounds. `V <= 65,536`; `1 <= alpha <= 1e12` (1e-6 to 1e6); `n_ci <= 2^32 - 1`
+/// (`CountOverflow`), so `N_c < 2^48`; `D_c <= 2^64 - 1` (`DocumentCountOverflow`); a feature's count
+/// in one contribution is 1 to 65,535 (`FeatureValueOutOfRange` for 0).
+/// Gas: a prediction reads each present feature's word(s) once (sorted features sharing a word
+/// read it once) and takes two logarithms per class; an update reads and writes one word per
+/// present feature (the label's lane) and one header word, never the whole model.
+abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
+    /// @dev Largest feature count: indices are `uint16`.
+    uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
+    /// @dev Largest class count (the header holds 16 words of two classes).
+    uint256 internal constant _MAX_CLASS_COUNT = 32;
+    /// @dev Largest smoothing, fixed point: 1e6. Keeps `n * ONE + alpha < 2^53`.
+    uint256 internal constant _MAX_ALPHA = 1e12;
+    /// @dev Largest per-class feature count: a `uint32` lane.
+    uint256 internal constant _MAX_COUNT = type(uint32).max;
+    /// @dev Largest document count of a class: its 64-bit header field.
+    uint256 internal constant _MAX_DOCUMENT_COUNT = type(uint64).max;
+    /// @dev Largest count of one feature in one contribution: a `uint16`.
+    int256 private constant _MAX_VALUE = 65_535;
+
+    uint256 private constant _ONE = 1e6;
+    uint256 private constant _LANES_PER_WORD = 8;
+    uint256 private constant _LANE_BITS = 32;
+    uint256 private constant _LANE_MASK = 0xffffffff;
+    uint256 private constant _LOADED_MASK = (1 << 24) - 1;
+    uint256 private constant _CLASS_OFFSET = 24; // first class block of a header word
+    uint256 private constant _CLASS_BITS = 112; // D_c (64 bits), then N_c (48 bits)
+    uint256 private constant _DOC_MASK = type(uint64).max;
+    uint256 private constant _TOTAL_SHIFT = 64;
+    uint256 private constant _TOTAL_MASK = (1 << 48) - 1;
+
+    uint256 private immutable _featureCount;
+    uint256 private immutable _classes;
+    uint256 private immutable _alpha;
+    /// @dev `alpha * V`, the smoothing of a class's total.
+    uint256 private immutable _alphaTotal;
+
+    /// @dev Class document counts and totals, two classes a word; word 0 also holds the loaded word count.
+    uint256[16] private _header;
+
+    /// @param featureCount_ The number of features `V`, 1 to 65,536.
+    /// @param alpha_ The smoothing, fixed point (scale 1e6), 1 to 1e12.
+    /// @param documentCounts_ Each class's document count `D_c` (the model words hold the counts
+    /// `n_ci`); its length is the class count, 2 to 32.
+    constructor(uint256 featureCount_, uint256 alpha_, uint256[] memory documentCounts_)
+        ChunkedModel(_wordCountFor(featureCount_, documentCounts_.length))
+    {
+        if (featureCount_ == 0 || featureCount_ > _MAX_FEATURE_COUNT) {
+            revert FeatureCountOutOfRange(featureCount_, _MAX_FEATURE_COUNT);
+        }
+        uint256 classes = documentCounts_.length;
+        if (classes < 2 || classes > _MAX_CLASS_COUNT) revert ClassCountOutOfRange(classes, _MAX_CLASS_COUNT);
+        if (alpha_ == 0 || alpha_ > _MAX_ALPHA) revert AlphaOutOfRange(alpha_, _MAX_ALPHA);
+        _featureCount = featureCount_;
+        _classes = classes;
+        _alpha = alpha_;
+        _alphaTotal = alpha_ * featureCount_;
+        for (uint256 c; c < classes; ++c) {
+            uint256 documents = documentCounts_[c];
+            if (documents > _MAX_DOCUMENT_COUNT) revert DocumentCountOverflow(c, documents, _MAX_DOCUMENT_COUNT);
+            _header[c >> 1] |= documents << _classShift(c);
+        }
+    }
+
+    /// @inheritdoc IClassifier
+    function featureCount() external view returns (uint256) {
+        return _featureCount;
+    }
+
+    /// @inheritdoc IClassifier
+    function modelReady() external view returns (bool) {
+        return _header[0] & _LOADED_MASK == _modelWordCount;
+    }
+
+    /// @inheritdoc INaiveBayes
+    function alpha() external view returns (uint256) {
+        return _alpha;
+    }
+
+    /// @inheritdoc INaiveBayes
+    function documentCount(uint256 label) external view returns (uint256) {
+        return _classBlock(label) & _DOC_MASK;
+    }
+
+    /// @inheritdoc INaiveBayes
+    function classTotal(uint256 label) external view returns (uint256) {
+        return _classBlock(label) >> _TOTAL_SHIFT;
+    }
+
+    /// @inheritdoc INaiveBayes
+    function count(uint256 label, uint256 feature) external view returns (uint256) {
+        if (label >= _classes) revert LabelOutOfRange(label, _classes);
+        if (feature >= _featureCount) revert FeatureOutOfRange(feature, _featureCount);
+        uint256 lane = feature * _classes + label;
+        return (_loadWord(lane / _LANES_PER_WORD) >> (_LANE_BITS * (lane % _LANES_PER_WORD))) & _LANE_MASK;
+    }
+
+    /// @inheritdoc INaiveBayes
+    function scores(bytes calldata features) external view returns (int256[] memory) {
+        return _scores(features, _readyHeader());
+    }
+
+    /// @inheritdoc INaiveBayes
+    function maxCount() external pure returns (uint256) {
+        return _MAX_COUNT;
+    }
+
+    /// @inheritdoc INaiveBayes
+    function maxDocumentCount() external pure returns (uint256) {
+        return _MAX_DOCUMENT_COUNT;
+    }
+
+    function _loadedWordCount() internal view override returns (uint256) {
+        return _header[0] & _LOADED_MASK;
+    }
+
+    /// @dev Called by `loadModel` after it stored words `loadedWords .. loaded - 1`: checks the
+    /// padding lanes of the last word (`ModelWordMalformed`) and adds each word's lanes to its
+    /// classes' totals, so `N_c` is always computed from the counts, never trusted.
+    function _setLoadedWordCount(uint256 loaded) internal override {
+        uint256 classes = _classes;
+        uint256 header0 = _header[0];
+        uint256 from = header0 & _LOADED_MASK;
+        uint256[] memory totals = new uint256[](classes);
+        uint256 lastWord = _modelWordCount - 1;
+        // The lanes of the last word that hold counts, 1 to 8; shifting a word by 256 gives 0.
+        uint256 usedLanes = _featureCount * classes - lastWord * _LANES_PER_WORD;
+        uint256 badWord;
+        uint256 badIndex = type(uint256).max;
+        // Cannot overflow: word indices are below 2^18, and a class's total sums at most 65,536
+        // lanes of 32 bits, below 2^48.
+        assembly ("memory-safe") {
+            let c := mod(shl(3, from), classes)
+            let totalsPtr := add(totals, 0x20)
+            for { let i := from } lt(i, loaded) { i := add(i, 1) } {
+                let word := sload(add(_WORDS_BASE, i))
+                if and(eq(i, lastWord), iszero(iszero(shr(shl(5, usedLanes), word)))) {
+                    badIndex := i
+                    badWord := word
+                    break
+                }
+                for { let lane := 0 } lt(lane, _LANES_PER_WORD) { lane := add(lane, 1) } {
+                    let p := add(totalsPtr, shl(5, c))
+                    mstore(p, add(mload(p), and(shr(shl(5, lane), word), _LANE_MASK)))
+                    c := add(c, 1)
+                    if eq(c, classes) { c := 0 }
+                }
+            }
+        }
+        if (badIndex != type(uint256).max) revert ModelWordMalformed(badIndex, badWord);
+        // Cannot overflow: N_c stays the sum of at most 65,536 loaded lanes, below 2^48, so it never
+        // carries out of its field.
+        unchecked {
+            for (uint256 c = 2; c < classes; ++c) {
+                if (totals[c] != 0) _header[c >> 1] += totals[c] << (_classShift(c) + _TOTAL_SHIFT);
+            }
+            header0 += (totals[0] << (_CLASS_OFFSET + _TOTAL_SHIFT))
+                + (totals[1] << (_CLASS_OFFSET + _CLASS_BITS + _TOTAL_SHIFT));
+        }
+        _header[0] = (header0 & ~_LOADED_MASK) | loaded;
+    }
+
+    function _classCount() internal view override returns (uint256) {
+        return _classes;
+    }
+
+    function _predict(bytes calldata features) internal view override returns (uint256 label) {
+        int256[] memory classScores = _scores(features, _readyHeader());
+        int256 best = type(int256).min;
+        for (uint256 c; c < classScores.length; ++c) {
+            if (classScores[c] > best) {
+                best = classScores[c];
+                label = c;
+            }
+        }
+    }
+
+    function _train(bytes calldata features, uint256 label) internal override {
+        uint256 header0 = _readyHeader();
+        uint256 total = _addCounts(features, label);
+        uint256 h = label >> 1;
+        uint256 headerWord = h == 0 ? header0 : _header[h];
+        uint256 shift = _classShift(label);
+        uint256 documents = (headerWord >> shift) & _DOC_MASK;
+        if (documents == _MAX_DOCUMENT_COUNT) {
+            revert DocumentCountOverflow(label, documents + 1, _MAX_DOCUMENT_COUNT);
+        }
+        // Cannot overflow: D_c < 2^64 - 1 gains 1; N_c + total is the sum of the class's counts,
+        // each checked below 2^32, over at most 65,536 features: below 2^48, within its field.
+        unchecked {
+            headerWord += (1 | (total << _TOTAL_SHIFT)) << shift;
+        }
+        _header[h] = headerWord;
+    }
+
+    /// @dev Header word 0, or `ModelNotLoaded` while model words are missing.
+    function _readyHeader() private view returns (uint256 header0) {
+        header0 = _header[0];
+        uint256 loaded = header0 & _LOADED_MASK;
+        if (loaded != _modelWordCount) revert ModelNotLoaded(loaded, _modelWordCount);
+    }
+
+    /// @dev Class `label`'s header block (`D_c`, then `N_c`), or `LabelOutOfRange`.
+    function _classBlock(uint256 label) private view returns (uint256) {
+        if (label >= _classes) revert LabelOutOfRange(label, _classes);
+        return (_header[label >> 1] >> _classShift(label)) & ((1 << _CLASS_BITS) - 1);
+    }
+
+    /// @dev The bit offset of class `c`'s block in its header word.
+    function _classShift(uint256 c) private pure returns (uint256) {
+        return _CLASS_OFFSET + _CLASS_BITS * (c & 1);
+    }
+
+    /// @dev The number of model words for `featureCount_` features and `classes` classes (0 when out
+    /// of range: the constructor then reverts by name).
+    function _wordCountFor(uint256 featureCount_, uint256 classes) private pure returns (uint256) {
+        if (featureCount_ > _MAX_FEATURE_COUNT || classes > _MAX_CLASS_COUNT) return 0;
+        return (featureCount_ * classes + _LANES_PER_WORD - 1) / _LANES_PER_WORD;
+    }
+
+    /// @dev Every class's score (see `INaiveBayes.scores`); validates the features.
+    function _scores(bytes calldata features, uint256 header0) private view returns (int256[] memory result) {
+        uint256 classes = _classes;
+        // Mantissas in words 0 .. classes - 1, exponents (two's complement) in classes .. 2 * classes - 1.
+        uint256[] memory state = new uint256[](2 * classes);
+        uint256[] memory blocks = new uint256[](classes);
+        for (uint256 c; c < classes; ++c) {
+            uint256 headerWord = c < 2 ? header0 : _header[c >> 1];
+            blocks[c] = (headerWord >> _classShift(c)) & ((1 << _CLASS_BITS) - 1);
+            state[c] = blocks[c] & _DOC_MASK;
+        }
+        uint256 total = _accumulate(features, state);
+        result = new int256[](classes);
+        for (uint256 c; c < classes; ++c) {
+            if (state[c] == 0) {
+                result[c] = type(int256).min;
+                continue;
+            }
+            // Cannot overflow: total < 2^32 and the logarithm of N_c * ONE + alpha * V < 2^69 is
+            // below 2^66 (N_c * ONE < 2^68, alpha * V < 2^57); the exponent is below 2^39 in
+            // magnitude (two's complement), so the cast is exact.
+            unchecked {
+                int256 lnTotal = FixedPointMath.ln((blocks[c] >> _TOTAL_SHIFT) * _ONE + _alphaTotal);
+                result[c] = FixedPointMath.ln(state[c], int256(state[classes + c])) - int256(total) * lnTotal;
+            }
+        }
+    }
+
+    /// @dev Multiplies each class's `state[c] * 2^state[classes + c]` by `prod_i f_ci^x_i` over the
+    /// present features (see the contract's notes), validating the features (SPEC.md §1, counts
+    /// format) in the same pass; returns `|x|`. A feature's lanes are consecutive, so its words are
+    /// read once, and sorted features sharing a word read it once.
+    function _accumulate(bytes calldata features, uint256[] memory state) private view returns (uint256 total) {
+        if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
+        // featureCount (bits 0-31), classes (32-63), alpha (64 up): one stack slot for three immutables.
+        uint256 shape = _featureCount | (_classes << 32) | (_alpha << 64);
+        uint256 ptr;
+        assembly ("memory-safe") {
+            ptr := features.offset
+        }
+        uint256 start = ptr;
+        uint256 end = ptr + features.length;
+        uint256 next; // the smallest index allowed next: the previous one plus one
+        // Cannot overflow: see each comment.
+        assembly ("memory-safe") {
+            // floor(log2 v) for 0 < v < 2^64, branchless.
+            function msb64(v) -> r {
+                r := shl(5, gt(v, 0xffffffff))
+                r := or(r, shl(4, gt(shr(r, v), 0xffff)))
+                r := or(r, shl(3, gt(shr(r, v), 0xff)))
+                r := or(r, shl(2, gt(shr(r, v), 0xf)))
+                r := or(r, shl(1, gt(shr(r, v), 0x3)))
+                r := or(r, gt(shr(r, v), 0x1))
+            }
+            // f^x ~= p * 2^pe with 2^127 <= p < 2^128, by binary powering from the lowest bit of
+            // x (2 <= x < 2^16). Products of two 128-bit mantissas are below 2^256; each is
+            // shifted right by 127 or 128 bits to return to [2^127, 2^128), truncating.
+            // Exponents are signed (two's complement), |pe| < 2^23.
+            function power(f, x) -> p, pe {
+                let k := msb64(f)
+                let b := shl(sub(127, k), f) // exact: f < 2^53
+                let be := sub(k, 127)
+                p := shl(127, 1)
+                pe := sub(0, 127)
+                for {} 1 {} {
+                    if and(x, 1) {
+                        let v := mul(p, b)
+                        let sh := add(127, gt(v, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
+                        p := shr(sh, v)
+                        pe := add(pe, add(be, sh))
+                    }
+                    x := shr(1, x)
+                    if iszero(x) { break }
+                    let v := mul(b, b)
+                    let sh := add(127, gt(v, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
+                    b := shr(sh, v)
+                    be := add(add(be, be), sh)
+                }
+            }
+            let loadedWord := not(0)
+            let word := 0
+            // Exponents sit `eOffset` bytes after their mantissas; `classes = eOffset / 32`.
+            let eOffset := shl(5, and(shr(32, shape), 0xffffffff))
+            for {} lt(ptr, end) { ptr := add(ptr, 4) } {
+                let x := shr(224, calldataload(ptr)) // the pair, then its count
+                let lane := shr(16, x) // the index, then its lanes
+                x := and(x, 0xffff)
+                if or(or(lt(lane, next), iszero(lt(lane, and(shape, 0xffffffff)))), iszero(x)) { break }
+                next := add(lane, 1)
+                total := add(total, x) // below 2^32: at most 2^14 pairs of 16-bit counts
+                lane := mul(lane, shr(5, eOffset)) // below 2^21
+                // Two classes and a count of 1 (binary data): both lanes are in one word (lane is
+                // even), and the general loop below is unrolled.
+                if and(eq(eOffset, 0x40), eq(x, 1)) {
+                    if iszero(eq(shr(3, lane), loadedWord)) {
+                        loadedWord := shr(3, lane)
+                        word := sload(add(_WORDS_BASE, loadedWord))
+                    }
+                    let lanes := shr(shl(5, and(lane, 7)), word)
+                    let mSlot := add(state, 0x20)
+                    // f = n * ONE + alpha < 2^53 and m < 2^192: the product is below 2^245.
+                    let m := mul(mload(mSlot), add(mul(and(lanes, _LANE_MASK), _ONE), shr(64, shape)))
+                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
+                        m := shr(64, m)
+                        mstore(add(mSlot, 0x40), add(mload(add(mSlot, 0x40)), 64))
+                    }
+                    mstore(mSlot, m)
+                    mSlot := add(mSlot, 0x20)
+                    m := mul(mload(mSlot), add(mul(and(shr(32, lanes), _LANE_MASK), _ONE), shr(64, shape)))
+                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
+                        m := shr(64, m)
+                        mstore(add(mSlot, 0x40), add(mload(add(mSlot, 0x40)), 64))
+                    }
+                    mstore(mSlot, m)
+                    continue
+                }
+                let mEnd := add(add(state, 0x20), eOffset)
+                for { let mSlot := add(state, 0x20) } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
+                    if iszero(eq(shr(3, lane), loadedWord)) {
+                        loadedWord := shr(3, lane)
+                        // In bounds: lane < featureCount * classes, so the word is a model word.
+                        word := sload(add(_WORDS_BASE, loadedWord))
+                    }
+                    // f = n * ONE + alpha < 2^32 * 1e6 + 1e12 < 2^53.
+                    let f := add(mul(and(shr(shl(5, and(lane, 7)), word), _LANE_MASK), _ONE), shr(64, shape))
+                    // m * 2^e times f^x; m < 2^192 before and after.
+                    let m := mload(mSlot)
+                    switch eq(x, 1)
+                    case 1 { m := mul(m, f) } // below 2^245
+                    default {
+                        let p, pe := power(f, x)
+                        m := mul(m, shr(64, p)) // below 2^256
+                        let eSlot := add(mSlot, eOffset)
+                        mstore(eSlot, add(mload(eSlot), add(pe, 64)))
+                    }
+                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
+                        m := shr(64, m)
+                        let eSlot := add(mSlot, eOffset)
+                        mstore(eSlot, add(mload(eSlot), 64))
+                    }
+                    mstore(mSlot, m)
+                    lane := add(lane, 1)
+                }
+            }
+        }
+        if (ptr < end) _revertFeature(features, (ptr - start) >> 2, next, _featureCount);
+    }
+
+    /// @dev Reverts with the error of the pair at `position`, which failed a check (a helper, to
+    /// keep the callers' stacks shallow): `FeaturesNotSorted`, `FeatureOutOfRange`, then
+    /// `FeatureValueOutOfRange` for a zero count.
+    function _revertFeature(bytes calldata features, uint256 position, uint256 next, uint256 featureCount_)
+        private
+        pure
+    {
+        uint256 pair = uint32(bytes4(features[position * 4:position * 4 + 4]));
+        uint256 index = pair >> 16;
+        if (index < next) revert FeaturesNotSorted(position, next - 1, index);
+        if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
+        revert FeatureValueOutOfRange(position, 0, 1, _MAX_VALUE);
+    }
+
+    /// @dev Adds the present features' counts to class `label`'s lanes, validating the features in
+    /// the same pass (`CountOverflow` after the feature checks of each pair); returns `|x|`. The
+    /// label's lanes of sorted features are in increasing words: each word is read and written once.
+    function _addCounts(bytes calldata features, uint256 label) private returns (uint256 total) {
+        if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
+        uint256 featureCount_ = _featureCount;
+        uint256 classes = _classes;
+        uint256 ptr;
+        assembly ("memory-safe") {
+            ptr := features.offset
+        }
+        uint256 start = ptr;
+        uint256 end = ptr + features.length;
+        uint256 next;
+        uint256 newCount;
+        // Cannot overflow: lanes are below 2^21, counts below 2^32 + 2^16 (checked before they are
+        // written back), |x| below 2^32.
+        assembly ("memory-safe") {
+            let loadedWord := not(0)
+            let word := 0
+            for {} lt(ptr, end) { ptr := add(ptr, 4) } {
+                let x := shr(224, calldataload(ptr)) // the pair, then its count
+                let lane := shr(16, x) // the index, then its lane
+                x := and(x, 0xffff)
+                if or(or(lt(lane, next), iszero(lt(lane, featureCount_))), iszero(x)) { break }
+                next := add(lane, 1)
+                lane := add(mul(lane, classes), label)
+                if iszero(eq(shr(3, lane), loadedWord)) {
+                    if iszero(eq(loadedWord, not(0))) { sstore(add(_WORDS_BASE, loadedWord), word) }
+                    loadedWord := shr(3, lane)
+                    word := sload(add(_WORDS_BASE, loadedWord))
+                }
+                let shift := shl(5, and(lane, 7))
+                newCount := add(and(shr(shift, word), _LANE_MASK), x)
+                if gt(newCount, _LANE_MASK) { break }
+                word := add(word, shl(shift, x)) // no carry: the lane's new count fits 32 bits
+                total := add(total, x)
+            }
+            if and(eq(ptr, end), iszero(eq(loadedWord, not(0)))) { sstore(add(_WORDS_BASE, loadedWord), word) }
+        }
+        if (ptr < end) {
+            if (newCount > _MAX_COUNT) revert CountOverflow(label, next - 1, newCount, _MAX_COUNT);
+            _revertFeature(features, (ptr - start) >> 2, next, featureCount_);
+        }
+    }
+}
