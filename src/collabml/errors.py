@@ -327,3 +327,7 @@ class NothingToWithdraw(ContractRuleError):
 
 class AlreadyWithdrawn(ContractRuleError):
     hint = "this account has already withdrawn everything it was owed"
+
+
+class TooManyFeatures(ContractRuleError):
+    hint = "a prediction-market contribution has at most 512 features; send fewer"
