@@ -12,7 +12,7 @@ import {ISparsePerceptron} from "../interfaces/ISparsePerceptron.sol";
 
 /// @title PredictionMarket
 /// @notice A prediction market on a binary sparse Perceptron, run entirely on chain
-/// (docs/spec/prediction_market.md): commitment, participation, reveal, replay in batches, payouts.
+/// (SPEC.md §12): commitment, participation, reveal, replay in batches, payouts.
 /// @dev Three runs of model words under one namespaced base: the initial model (loaded in chunks
 /// by the sponsor, never changed after `open`), the replay's scratch copy, and one 32-bit pass stamp
 /// per scratch word (eight to a slot). A scratch word counts only if its stamp is the current pass,

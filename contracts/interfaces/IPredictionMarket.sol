@@ -5,7 +5,7 @@ import {ISparsePerceptron} from "./ISparsePerceptron.sol";
 
 /// @title IPredictionMarket
 /// @notice A prediction market for a binary sparse Perceptron, after Abernethy & Frongillo (2011),
-/// "A Collaborative Mechanism for Crowdsourcing Prediction Problems" (docs/spec/prediction_market.md).
+/// "A Collaborative Mechanism for Crowdsourcing Prediction Problems" (SPEC.md §12).
 /// A sponsor commits to a test set cut into pieces and pays a bounty of reward rounds; one piece,
 /// drawn after the commitment, is revealed at once to prove the test set is real. Contributors then
 /// stake on labelled examples without changing the model. After the sponsor reveals the other

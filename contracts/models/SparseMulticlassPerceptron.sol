@@ -8,7 +8,7 @@ import {ChunkedModel} from "./ChunkedModel.sol";
 /// @title MulticlassPerceptronBase
 /// @notice What the sparse and dense multi-class Perceptrons share: the model-word layout
 /// (intercept words, then feature-major weight lanes), loading, the argmax prediction and the
-/// classic multi-class update (SPEC: docs/spec/perceptrons.md, "Multi-class Perceptrons").
+/// classic multi-class update (SPEC.md §8, "Multi-class Perceptrons").
 /// @dev A variant supplies `_scores` (reads and validates its feature encoding) and `_stepWeights`.
 /// NOTE: weights saturate at the `int32` bounds and intercepts at the `int64` bounds instead of
 /// overflowing. Gas grows with the class count: every class's lane of every present feature is

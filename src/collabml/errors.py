@@ -210,7 +210,7 @@ class LnExponentOutOfRange(ContractRuleError):
 
 # ---- IPredictionMarket ----
 class WrongPhase(ContractRuleError):
-    hint = "the market is in another phase (marketState().phase); see docs/spec/prediction_market.md for the order"
+    hint = "the market is in another phase (marketState().phase); see SPEC.md §12 for the order"
 
 
 class CallerNotSponsor(ContractRuleError):

@@ -562,7 +562,7 @@ def test_wrong_phases():
 def reference_payouts(
     initial: SparsePerceptron, test: list, contributions: list, rounds: int, correct_initial: int
 ) -> tuple[list[int], int, int]:
-    """The rule of docs/spec/prediction_market.md, written the obvious way: replay the live
+    """The rule of SPEC.md §12, written the obvious way: replay the live
     contributions, score, run the rounds on every balance at once, drop the exhausted ones, repeat.
     Returns (final balance of each contribution in units, rounds paid by the pot times their
     correct-count change, passes)."""

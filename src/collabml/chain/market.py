@@ -1,4 +1,4 @@
-"""Deploy and drive a ``PredictionMarket`` (docs/spec/prediction_market.md).
+"""Deploy and drive a ``PredictionMarket`` (SPEC.md §12).
 
 The sponsor's side (:func:`split_test_set`, :func:`deploy_market`, :meth:`MarketClient.open`,
 ``draw``, ``reveal_drawn``, ``reveal_rest``; :func:`launch_market` does them all on a local chain),
@@ -387,7 +387,7 @@ def measure_market_gas(
 
 @dataclass(frozen=True)
 class ReplayCostModel:
-    """The gas of the replay, linear in the market's shape (docs/spec/prediction_market.md, "Gas").
+    """The gas of the replay, linear in the market's shape (SPEC.md §12, "Gas").
 
     - a call that replays and changes the model: ``call_fixed + per_entry_call * entries`` (the
       test set's calldata and hash, its in-memory index and scores; ``entries`` = scored feature

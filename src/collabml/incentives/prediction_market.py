@@ -1,4 +1,4 @@
-"""Mirror of ``contracts/incentives/PredictionMarket.sol`` (docs/spec/prediction_market.md).
+"""Mirror of ``contracts/incentives/PredictionMarket.sol`` (SPEC.md §12).
 
 A pure state machine: every external function of the contract is a method here, taking the
 block's ``now`` (and block number where the contract reads it), checking exactly what the contract
