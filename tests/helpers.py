@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from collabml.fixedpoint import ONE
 from collabml.incentives.drt import DepositRefundTake
@@ -92,3 +96,47 @@ def reverts_with(contract, name: str, *args) -> Iterator[None]:
         yield
     actual = _revert_data(contract, revert.value)
     assert actual == expected, f"expected {name}{args} (0x{expected.hex()}), got {revert.value!r}"
+
+
+# ---- stateful machines (chain against mirror) ----
+MACHINE_EXAMPLES, MACHINE_STEPS = 8, 25
+"""The default run of every state machine: 8 examples of up to 25 steps, about 200 rule calls."""
+FUZZING_STEPS = int(os.environ.get("COLLABML_FUZZING_STEPS", "10000"))
+"""The `fuzzing` run of every state machine: at least this many rule calls (10,000 unless
+`COLLABML_FUZZING_STEPS` says otherwise)."""
+_MACHINE_HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+
+
+def run_machine(machine: type[RuleBasedStateMachine], outcomes: Counter, *, fuzzing: bool = False) -> int:
+    """Run a state machine whose `@invariant` counts every step in `outcomes["steps"]`.
+
+    Default: `MACHINE_EXAMPLES` examples of up to `MACHINE_STEPS` steps. With `fuzzing`: batches
+    of 50 examples of up to 50 steps, each batch drawn afresh, until `FUZZING_STEPS` steps ran.
+    Returns the number of steps run (the count includes the check after each initialisation)."""
+    start = outcomes["steps"]
+    if not fuzzing:
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=MACHINE_EXAMPLES,
+                stateful_step_count=MACHINE_STEPS,
+                deadline=None,
+                suppress_health_check=_MACHINE_HEALTH,
+            ),
+        )
+    else:
+        while outcomes["steps"] - start < FUZZING_STEPS:
+            run_state_machine_as_test(
+                machine,
+                settings=settings(
+                    max_examples=50,
+                    stateful_step_count=50,
+                    deadline=None,
+                    derandomize=False,
+                    database=None,
+                    suppress_health_check=_MACHINE_HEALTH,
+                ),
+            )
+    steps = outcomes["steps"] - start
+    print(f"{machine.__name__}: {steps:,} steps; outcomes {dict(sorted(outcomes.items()))}")
+    return steps

@@ -8,6 +8,9 @@ either both succeed with the same result, or the chain reverts with the very cus
 - the trainer's balance equals the sum of the deposits left in open records;
 - nobody claims twice: settled records stay settled, and each reporter's claims are recorded;
 - the chain's weights, intercept, counters and good-contribution counts equal the mirror's.
+
+The default run is about 200 rule calls (`helpers.run_machine`); `-m fuzzing` runs at least 10,000
+and checks that every branch of the mechanism was reached.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ import sys
 from collections import Counter
 
 import pytest
-from helpers import SMALL_FEATURES, DrtParams, random_model, reverts_with
+from helpers import SMALL_FEATURES, DrtParams, random_model, reverts_with, run_machine
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from collabml.chain.client import TrainerClient, contribution_from_event
 from collabml.encoding import pack_indices
@@ -41,11 +44,15 @@ def machine_trainer(create_trainer):
     return create_trainer(random_model(SMALL_FEATURES, seed=7), PARAMS)
 
 
-def test_drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, anyone):
+@pytest.fixture(scope="module")
+def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, anyone):
+    """The state machine class and its outcome counter, bound to the module's trainer (each
+    example restores a snapshot)."""
     trainer = machine_trainer
     client = TrainerClient(trainer)
     actors = [contributor, reporter, attacker, anyone, owner]
     model = random_model(SMALL_FEATURES, seed=7)
+    outcomes: Counter[str] = Counter()
 
     class DrtMachine(RuleBasedStateMachine):
         @initialize()
@@ -183,7 +190,37 @@ def test_drt_machine(machine_trainer, chain, owner, contributor, reporter, attac
                 assert trainer.goodContributions(account) == self.mirror.mechanism.good(account.address)
                 assert trainer.nonces(account) == self.mirror.nonces.get(account.address, 0)
 
-    outcomes: Counter[str] = Counter()
-    run_state_machine_as_test(DrtMachine)
-    reached = {"add_data: ok", "add_data_for: ok", "refund: ok", "report: ok", "refund: ModelDisagrees"}
+        @invariant()
+        def count_step(self):
+            outcomes["steps"] += 1
+
+    return DrtMachine, outcomes
+
+
+REACHED = {"add_data: ok", "add_data_for: ok", "refund: ok", "report: ok", "refund: ModelDisagrees"}
+"""Paths every run must reach: contributions (direct and relayed), refunds, reports, a disagreement."""
+
+
+def test_drt_machine(drt_machine):
+    machine, outcomes = drt_machine
+    run_machine(machine, outcomes)
+    assert REACHED <= set(outcomes), f"the machine never reached {REACHED - set(outcomes)}: {dict(outcomes)}"
+
+
+@pytest.mark.fuzzing
+def test_drt_machine__fuzzing(drt_machine):
+    """At least `FUZZING_STEPS` steps; every branch of the mechanism must be reached."""
+    machine, outcomes = drt_machine
+    run_machine(machine, outcomes, fuzzing=True)
+    reached = REACHED | {
+        "add_data: DepositTooLow",
+        "add_data_for: InvalidAccountNonce",
+        "add_data_for: SignatureExpired",
+        "refund: ClaimTooEarly",
+        "refund: ContributionSettled",
+        "report: ModelAgrees",
+        "report: AlreadyClaimed",
+        "report: ReporterIsContributor",
+        "report: ReporterHasNoGoodContributions",
+    }
     assert reached <= set(outcomes), f"the machine never reached {reached - set(outcomes)}: {dict(outcomes)}"

@@ -12,7 +12,7 @@ raised. Invariants (SPEC "Points"):
 - no record earns twice: one `PointAwarded` per refunded record, and refunded records stay settled;
 - the model and counters equal the mirror's.
 
-The default run is 8 examples of up to 40 steps (about 200 calls); `-m fuzzing` runs the long one.
+The default run is about 200 rule calls (`helpers.run_machine`); `-m fuzzing` runs at least 10,000.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from collections import Counter
 from typing import ClassVar
 
 import pytest
-from helpers import SMALL_FEATURES, random_model, reverts_with
-from hypothesis import settings
+from helpers import SMALL_FEATURES, random_model, reverts_with, run_machine
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -30,7 +29,6 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from collabml.chain.client import contribution_from_event
@@ -218,6 +216,10 @@ def points_machine(machine_trainer, machine_badges, chain, owner, contributor, r
             for c in self.contributions[-2:]:
                 assert tuple(trainer.records(c.id)) == self.mirror.record(c.id)
 
+        @invariant()
+        def count_step(self):
+            self.outcomes["steps"] += 1
+
         def _check_views(self, account):
             mechanism = self.mirror.mechanism
             assert trainer.pointsOf(account) == mechanism.points_of(account.address)
@@ -239,15 +241,15 @@ REACHED = {
 
 def test_points_machine(points_machine):
     points_machine.outcomes.clear()
-    run_state_machine_as_test(points_machine, settings=settings(max_examples=8, stateful_step_count=40))
+    run_machine(points_machine, points_machine.outcomes)
     outcomes = points_machine.outcomes
     assert REACHED <= set(outcomes), f"the machine never reached {REACHED - set(outcomes)}: {dict(outcomes)}"
 
 
 @pytest.mark.fuzzing
-def test_points_machine__long(points_machine):
-    """The loaded Hypothesis profile's examples and steps (`fuzzing`: 10,000 x 100)."""
+def test_points_machine__fuzzing(points_machine):
+    """At least `FUZZING_STEPS` steps; a second badge level must be reached."""
     points_machine.outcomes.clear()
-    run_state_machine_as_test(points_machine)
+    run_machine(points_machine, points_machine.outcomes, fuzzing=True)
     outcomes = points_machine.outcomes
     assert REACHED | {"badge 10 minted"} <= set(outcomes), f"never reached: {dict(outcomes)}"

@@ -11,7 +11,7 @@ reverts with exactly the custom error (name and arguments) the mirror raised. In
 - nobody is paid twice: each account withdraws at most once, exactly what the mirror owes it;
 - the chain's state, records, payouts and model words equal the mirror's.
 
-The default run is about 250 rule calls; `-m fuzzing` runs 16,000 steps.
+The default run is about 200 rule calls (`helpers.run_machine`); `-m fuzzing` runs at least 10,000.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from helpers import random_model, reverts_with
-from hypothesis import HealthCheck, settings
+from helpers import random_model, reverts_with, run_machine
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -30,7 +29,6 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from collabml.chain.market import (
@@ -92,7 +90,7 @@ def markets(project, owner, parts, token, contributor, reporter, attacker, anyon
     return {"ether": (ether, config), "token": (tokens, token_config)}
 
 
-def run_machine(markets, parts, token, chain, actors, owner, *, examples: int, steps: int, required: set[str]):
+def run_market_machine(markets, parts, token, chain, actors, owner, *, fuzzing: bool, required: set[str]):
     model, _, test_set = parts
     outcomes: Counter[str] = Counter()
 
@@ -335,6 +333,10 @@ def run_machine(markets, parts, token, chain, actors, owner, *, examples: int, s
         # ---- invariants ----
         # A step whose transactions all reverted (as asserted) changed nothing: the checks run after
         # every step that changed the chain.
+        @invariant()
+        def count_step(self):
+            outcomes["steps"] += 1
+
         @precondition(lambda self: self.changed)
         @invariant()
         def balance_is_what_is_owed(self):
@@ -364,20 +366,7 @@ def run_machine(markets, parts, token, chain, actors, owner, *, examples: int, s
             assert list(self.contract.marketModelWords(0, 2)) == self.mirror.model.packed_words()
             self.changed = False
 
-    run_state_machine_as_test(
-        MarketMachine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            suppress_health_check=[
-                HealthCheck.too_slow,
-                HealthCheck.function_scoped_fixture,
-                HealthCheck.data_too_large,
-            ],
-        ),
-    )
-    print(dict(sorted(outcomes.items())))
+    run_machine(MarketMachine, outcomes, fuzzing=fuzzing)
     assert required <= set(outcomes), f"the machine never reached {required - set(outcomes)}: {dict(outcomes)}"
     return outcomes
 
@@ -388,30 +377,28 @@ def actors(owner, contributor, reporter, attacker, anyone):
 
 
 def test_prediction_market_machine(markets, parts, token, chain, actors, owner):
-    run_machine(
+    run_market_machine(
         markets,
         parts,
         token,
         chain,
         actors,
         owner,
-        examples=8,
-        steps=25,
+        fuzzing=False,
         required={"contribute: ok", "advance: ok", "reveal_rest: ok"},
     )
 
 
 @pytest.mark.fuzzing
 def test_prediction_market_machine__fuzzing(markets, parts, token, chain, actors, owner):
-    run_machine(
+    run_market_machine(
         markets,
         parts,
         token,
         chain,
         actors,
         owner,
-        examples=400,
-        steps=40,
+        fuzzing=True,
         required={
             "open: ok",
             "draw: ok",
