@@ -836,5 +836,206 @@ def dataset(address: str, network: str, out: str, from_block: int) -> None:
         click.echo(f"wrote {len(contributions):,} contributions to {out}")
 
 
+
+# ---- simulations (no chain) -------------------------------------------------------------
+
+DEFAULT_SIM_OUT = "out/sim"
+ATTACKS = {"flood": "flooders", "flip": "flippers"}
+"""``--attack`` -> the Population field the ``--malicious`` agents fill."""
+DEFAULT_ATTACK_RATE = {"flood": 24.0, "flip": 4.0}
+
+
+def _amount_callback(ctx, param, value):
+    """An amount in wei or with a unit, reported against this option when malformed."""
+    if value is None:
+        return None
+    try:
+        return parse_wei(value)
+    except click.BadParameter as error:
+        raise click.BadParameter(error.message, ctx=ctx, param=param) from error
+
+
+def _days(value: float) -> int:
+    from collabml.sim.clock import DAY
+
+    return int(round(value * DAY))
+
+
+def _sim_options(f):
+    """The options every ``collabml simulate`` command shares (agents, data, time, output)."""
+    options = [
+        click.option("--honest", type=click.IntRange(min=0), default=3, show_default=True, help="Honest agents."),
+        click.option("--malicious", type=click.IntRange(min=0), default=1, show_default=True,
+                     help="Malicious agents, of the --attack kind."),
+        click.option("--attack", type=click.Choice(sorted(ATTACKS)), default="flood", show_default=True,
+                     help="flood: flipped labels at a high rate; flip: flipped labels at the honest rate."),
+        click.option("--honest-rate", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True,
+                     help="Contributions a day of each honest agent (Poisson)."),
+        click.option("--malicious-rate", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Contributions a day of each malicious agent [default: 24 to flood, 4 to flip]."),
+        click.option("--mistake-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+                     help="An honest agent's chance of a wrong label."),
+        click.option("--attackers-claim/--attackers-passive", default=True, show_default=True,
+                     help="Whether malicious agents refund and report by the same policy as honest ones."),
+        click.option("--balance", "balance", default="0.01 ether", show_default=True, callback=_amount_callback,
+                     metavar="AMOUNT", help="Each agent's starting wallet: wei, or with a unit ('0.01 ether')."),
+        click.option("--days", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Days the agents contribute [default: 30; market: 7, its participation length]."),
+        click.option("--seed", type=int, default=0, show_default=True, help="The run is a function of its seed."),
+        click.option("--data", "data_name", type=click.Choice(["imdb", "sentences", "synthetic"]), default="imdb",
+                     show_default=True, help="Examples: the IMDB subset, the UCI sentences, or a generated problem."),
+        click.option("--data-dir", default=None, metavar="DIR",
+                     help="Data directory (default: COLLABML_DATA_DIR or data/)."),
+        click.option("--max-features", type=click.IntRange(4, 65_536), default=1_000, show_default=True,
+                     help="Vocabulary size (feature count for --data synthetic)."),
+        click.option("--initial-size", type=click.IntRange(min=2), default=500, show_default=True,
+                     help="Training examples the initial scikit-learn Perceptron is fitted on."),
+        click.option("--test-size", type=click.IntRange(min=1), default=None,
+                     help="Test examples measuring the model [default: the whole test split]."),
+        click.option("--check-hours", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+                     help="Hours between claims rounds (every agent refunds and reports what it can)."),
+        click.option("--sample-hours", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
+                     help="Hours between the records the plots show."),
+        click.option("--out", "out_dir", default=DEFAULT_SIM_OUT, show_default=True, type=click.Path(file_okay=False),
+                     help="Directory for the PNG plots, their CSV data, the records and the scenario JSON."),
+        click.option("--progress/--no-progress", default=None,
+                     help="Show a progress bar on stderr [default: when stderr is a terminal]."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_common(o: dict[str, Any], default_days: float) -> dict[str, Any]:
+    """The ``Scenario`` fields of the shared options ``o`` (the click parameters)."""
+    from collabml.sim import DataSpec, Population
+
+    counts = {"flooders": 0, "flippers": 0, ATTACKS[o["attack"]]: o["malicious"]}
+    rate = o["malicious_rate"] or DEFAULT_ATTACK_RATE[o["attack"]]
+    population = Population(
+        honest=o["honest"], **counts, honest_rate=o["honest_rate"], flipper_rate=rate, flooder_rate=rate,
+        mistake_rate=o["mistake_rate"], start_balance=o["balance"], attackers_claim=o["attackers_claim"],
+    )
+    data = DataSpec(
+        name=o["data_name"], max_features=o["max_features"], initial_size=o["initial_size"],
+        test_size=o["test_size"], data_dir=o["data_dir"],
+    )
+    return dict(
+        data=data, population=population, days=o["days"] or default_days, seed=o["seed"],
+        check_interval=max(1, int(round(o["check_hours"] * 3_600))),
+        sample_interval=max(1, int(round(o["sample_hours"] * 3_600))),
+    )
+
+
+def do_simulate(scenario, out_dir: str | os.PathLike[str], *, progress: bool | None = None, echo=click.echo):
+    """Prepare the data, run ``scenario``, write its plots and records to ``out_dir``, print the summary.
+    Returns the :class:`~collabml.sim.SimulationResult`."""
+    from collabml.sim import load_sim_data, run
+    from collabml.sim.datasets import SimDataError
+    from collabml.sim.plots import write_outputs
+    from collabml.sim.scenarios import ScenarioError
+
+    try:
+        data = load_sim_data(scenario.data, scenario.seed)
+        echo(f"data: {data.description}")
+        result = run(scenario, data, progress=progress)
+    except (ScenarioError, SimDataError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    except FileNotFoundError as error:  # collabml.data.DataNotFoundError says how to get the files
+        raise click.ClickException(f"{error}\n  or run on generated data: --data synthetic") from error
+    echo("")
+    for line in result.summary_lines():
+        echo(line)
+    written = write_outputs(result, out_dir)
+    echo(f"\nwrote {len(written)} files to {out_dir}: {', '.join(p.name for p in written)}")
+    echo(f"simulated in {result.wall_seconds:.1f} s")
+    return result
+
+
+def _build_scenario(kind: str, **fields):
+    from collabml.sim import DRTScenario, MarketScenario, PointsScenario
+    from collabml.sim.agents import PopulationError
+    from collabml.sim.datasets import SimDataError
+    from collabml.sim.scenarios import ScenarioError
+
+    cls = {"drt": DRTScenario, "points": PointsScenario, "market": MarketScenario}[kind]
+    try:
+        return cls(**fields)
+    except (ScenarioError, PopulationError, SimDataError) as error:
+        raise click.UsageError(str(error)) from error
+
+
+@main.group()
+def simulate() -> None:
+    """Economic simulations of honest and malicious contributors (no chain).
+
+    Agents with wallets contribute over simulated time; every transaction goes through the
+    bit-exact mirror of the contract, so the plots show what the contracts would do. Writes PNG
+    plots, each with its CSV data beside it, to --out. Balances are in units: 1 unit = 10^12 wei.
+    """
+
+
+@simulate.command("drt")
+@_sim_options
+@click.option("--cost-weight", default="1000 gwei", show_default=True, callback=_amount_callback, metavar="AMOUNT",
+              help="costWeight: the deposit of one contribution an hour (wei, or with a unit).")
+@click.option("--refund-wait-days", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="refundWait: when authors may refund and others report.")
+@click.option("--owner-wait-days", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="ownerClaimWait (the owner does not act in the simulation).")
+@click.option("--anyone-wait-days", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="anyoneClaimWait: after it anyone takes what is left of a deposit.")
+def simulate_drt(cost_weight, refund_wait_days, owner_wait_days, anyone_wait_days, out_dir, progress, **options):
+    """Deposit-Refund-Take: balances of every agent and the model's accuracy over time.
+
+    Agents pay the deposit the trainer asks; honest ones refund their contributions after the
+    wait and report others' that the model disputes.
+    """
+    scenario = _build_scenario(
+        "drt", **build_common(options, 30.0), cost_weight=cost_weight, refund_wait=_days(refund_wait_days),
+        owner_claim_wait=_days(owner_wait_days), anyone_claim_wait=_days(anyone_wait_days),
+    )
+    do_simulate(scenario, out_dir, progress=progress)
+
+
+@simulate.command("points")
+@_sim_options
+@click.option("--refund-wait-days", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="refundWait: when an author may claim the point of a contribution the model agrees with.")
+def simulate_points(refund_wait_days, out_dir, progress, **options):
+    """Points: no deposits; points and badges of every agent and the model's accuracy over time."""
+    scenario = _build_scenario("points", **build_common(options, 30.0), refund_wait=_days(refund_wait_days))
+    do_simulate(scenario, out_dir, progress=progress)
+
+
+@simulate.command("market")
+@_sim_options
+@click.option("--market-test-size", type=click.IntRange(min=2), default=250, show_default=True,
+              help="The sponsor's test set (the first examples of the test split).")
+@click.option("--pieces", type=click.IntRange(2, 1_024), default=5, show_default=True,
+              help="Pieces the test set is committed in (one drawn and revealed first).")
+@click.option("--rounds", type=click.IntRange(min=1), default=400, show_default=True,
+              help="The bounty in rounds: rounds * market-test-size units.")
+@click.option("--stake", type=click.IntRange(min=1), default=None,
+              help="Units staked per contribution [default: min-stake].")
+@click.option("--min-stake", type=click.IntRange(min=1), default=None,
+              help="minStake in units [default: market-test-size].")
+@click.option("--reveal-window-days", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True)
+@click.option("--advance-steps", type=click.IntRange(min=1), default=200, show_default=True,
+              help="maxSteps of each advance transaction.")
+def simulate_market(market_test_size, pieces, rounds, stake, min_stake, reveal_window_days, advance_steps,
+                    out_dir, progress, **options):
+    """Prediction market: stake vs payout per contributor and accuracy per replay pass.
+
+    The sponsor commits its test set and pays the bounty; agents stake on contributions for
+    --days; the sponsor reveals; the replay runs to the end with advance; everyone withdraws.
+    """
+    scenario = _build_scenario(
+        "market", **build_common(options, 7.0), market_test_size=market_test_size, pieces=pieces, rounds=rounds,
+        stake=stake, min_stake=min_stake, reveal_window=_days(reveal_window_days), advance_steps=advance_steps,
+    )
+    do_simulate(scenario, out_dir, progress=progress)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
