@@ -107,12 +107,15 @@ FUZZING_STEPS = int(os.environ.get("COLLABML_FUZZING_STEPS", "10000"))
 _MACHINE_HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
 
 
-def run_machine(machine: type[RuleBasedStateMachine], outcomes: Counter, *, fuzzing: bool = False) -> int:
+def run_machine(
+    machine: type[RuleBasedStateMachine], outcomes: Counter, *, fuzzing: bool = False, steps_per_example: int = 50
+) -> int:
     """Run a state machine whose `@invariant` counts every step in `outcomes["steps"]`.
 
     Default: `MACHINE_EXAMPLES` examples of up to `MACHINE_STEPS` steps. With `fuzzing`: batches
-    of 50 examples of up to 50 steps, each batch drawn afresh, until `FUZZING_STEPS` steps ran.
-    Returns the number of steps run (the count includes the check after each initialisation)."""
+    of 50 examples of up to `steps_per_example` steps, each batch drawn afresh, until
+    `FUZZING_STEPS` steps ran. Returns the number of steps run (the count includes the check
+    after each initialisation)."""
     start = outcomes["steps"]
     if not fuzzing:
         run_state_machine_as_test(
@@ -130,7 +133,7 @@ def run_machine(machine: type[RuleBasedStateMachine], outcomes: Counter, *, fuzz
                 machine,
                 settings=settings(
                     max_examples=50,
-                    stateful_step_count=50,
+                    stateful_step_count=steps_per_example,
                     deadline=None,
                     derandomize=False,
                     database=None,

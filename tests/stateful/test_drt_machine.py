@@ -63,6 +63,7 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
             )
             self.now = chain.blocks.head.timestamp
             self.contributions = []
+            self.reports: list[tuple] = []
 
         def teardown(self):
             chain.restore(self.snapshot)
@@ -159,6 +160,23 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
             )
             if receipt is not None:
                 assert receipt.return_value == expected
+                self.reports.append((c, account))
+
+        @precondition(lambda self: self.reports)
+        @rule(pick=st.integers(0, 10**6))
+        def report_again(self, pick):
+            """The same reporter on a record it already took from: `AlreadyClaimed` while the
+            record is open, `ContributionSettled` once it is not, and nothing moves."""
+            c, account = self.reports[pick % len(self.reports)]
+            now = self._next_time()
+            expected, receipt = self._expect(
+                lambda: self.mirror.report(account.address, c, now),
+                lambda: trainer.report(
+                    c.id, c.contributor, c.packed_features, c.label, c.added_time, c.deposit, sender=account
+                ),
+            )
+            if receipt is not None:
+                assert receipt.return_value == expected
 
         @rule(seconds=waits)
         def wait(self, seconds):
@@ -219,7 +237,7 @@ def test_drt_machine__fuzzing(drt_machine):
         "refund: ClaimTooEarly",
         "refund: ContributionSettled",
         "report: ModelAgrees",
-        "report: AlreadyClaimed",
+        "report_again: AlreadyClaimed",
         "report: ReporterIsContributor",
         "report: ReporterHasNoGoodContributions",
     }

@@ -248,8 +248,10 @@ def test_points_machine(points_machine):
 
 @pytest.mark.fuzzing
 def test_points_machine__fuzzing(points_machine):
-    """At least `FUZZING_STEPS` steps; a second badge level must be reached."""
+    """At least `FUZZING_STEPS` steps. (Higher badge levels need ten refunds by one author in one
+    example, which a run of this length rarely makes: `test_badge_levels.py` covers them.)"""
     points_machine.outcomes.clear()
     run_machine(points_machine, points_machine.outcomes, fuzzing=True)
     outcomes = points_machine.outcomes
-    assert REACHED | {"badge 10 minted"} <= set(outcomes), f"never reached: {dict(outcomes)}"
+    reached = REACHED | {"refund: ModelDisagrees", "refund: ContributionSettled", "report: ContributionSettled"}
+    assert reached <= set(outcomes), f"never reached: {dict(outcomes)}"
