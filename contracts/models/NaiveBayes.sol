@@ -9,15 +9,16 @@ import {ChunkedModel} from "./ChunkedModel.sol";
 /// @title NaiveBayes
 /// @notice Multinomial Naive Bayes over feature counts, 2 to 32 classes, scored in log space
 /// (model module of a `CollaborativeTrainer`; maths in `INaiveBayes`, SPEC.md "Naive Bayes").
-/// @dev Model words: the counts `n_ci` are `uint32` lanes, eight to a word (lane `k` in bits
-/// `32k .. 32k + 31`), feature-major so one read serves every class of a feature: `(feature i,
-/// class c)` is lane `l = i * K + c` (`K` classes), i.e. lane `l % 8` of word `l / 8`;
-/// `ceil(V * K / 8)` words, padding lanes zero. Two classes: four features a word.
+/// @dev Model words: the counts `n_ci` are `uint16` lanes, sixteen to a word (lane `k` in bits
+/// `16k .. 16k + 15`), feature-major so one read serves every class of a feature: `(feature i,
+/// class c)` is lane `l = i * K + c` (`K` classes), i.e. lane `l % 16` of word `l / 16`;
+/// `ceil(V * K / 16)` words, padding lanes zero. Two classes: eight features a word, the pair of a
+/// feature in bits `32 (i % 8)` up of word `i / 8`.
 /// Header (storage, not model words): `ceil(K / 2)` words; word `h` holds classes `2h` and
 /// `2h + 1` in bits `24 + 112 * (c % 2)` up as `D_c` (64 bits) then `N_c` (48 bits); bits 0-23 of
 /// word 0 hold the number of model words loaded. Two classes: one word, read once per call.
 /// Scoring: per class, `D_c * prod_i f_ci^x_i` with `f_ci = n_ci * ONE + alpha` is kept as a
-/// mantissa `m < 2^192` and a power-of-two exponent `e`: `m := m * f` for a count of 1 (`f < 2^53`,
+/// mantissa `m < 2^192` and a power-of-two exponent `e`: `m := m * f` for a count of 1 (`f < 2^41`,
 /// so the product fits), `m := m * (p >> 64), e += pe + 64` for larger counts, with
 /// `f^x ~= p * 2^pe` (`2^127 <= p < 2^128`) computed by binary powering on 128-bit normalised
 /// mantissas (each product truncated, then shifted right by 127 or 128 bits); and
@@ -28,12 +29,14 @@ import {ChunkedModel} from "./ChunkedModel.sol";
 /// and each logarithm rounds down to 1e-18. A score is therefore within `|x| + 2` units of 1e-18 of
 /// the exact real score (tests/offchain/test_naive_bayes_mirror.py checks it against
 /// 120-digit logarithms); the mirror reproduces every truncation, so chain and mirror agree exactly.
-/// NOTE: bounds. `V <= 65,536`; `1 <= alpha <= 1e12` (1e-6 to 1e6); `n_ci <= 2^32 - 1`
-/// (`CountOverflow`), so `N_c < 2^48`; `D_c <= 2^64 - 1` (`DocumentCountOverflow`); a feature's count
+/// NOTE: bounds. `V <= 65,536`; `1 <= alpha <= 1e12` (1e-6 to 1e6); `n_ci <= 2^16 - 1`
+/// (`CountOverflow`), so `N_c < 2^32`; `D_c <= 2^64 - 1` (`DocumentCountOverflow`); a feature's count
 /// in one contribution is 1 to 65,535 (`FeatureValueOutOfRange` for 0).
 /// Gas: a prediction reads each present feature's word(s) once (sorted features sharing a word
 /// read it once) and takes two logarithms per class; an update reads and writes one word per
-/// present feature (the label's lane) and one header word, never the whole model.
+/// present feature (the label's lane) and one header word, never the whole model. The hot loops
+/// check each pair's order and count as they go but the range only of the last (largest) index; a
+/// failed check stops the loop, and `_revertFirstBadPair` rescans for the error of the first bad pair.
 abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// @dev Largest feature count: indices are `uint16`.
     uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
@@ -41,17 +44,19 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     uint256 internal constant _MAX_CLASS_COUNT = 32;
     /// @dev Largest smoothing, fixed point: 1e6. Keeps `n * ONE + alpha < 2^53`.
     uint256 internal constant _MAX_ALPHA = 1e12;
-    /// @dev Largest per-class feature count: a `uint32` lane.
-    uint256 internal constant _MAX_COUNT = type(uint32).max;
+    /// @dev Largest per-class feature count: a `uint16` lane.
+    uint256 internal constant _MAX_COUNT = type(uint16).max;
     /// @dev Largest document count of a class: its 64-bit header field.
     uint256 internal constant _MAX_DOCUMENT_COUNT = type(uint64).max;
     /// @dev Largest count of one feature in one contribution: a `uint16`.
     int256 private constant _MAX_VALUE = 65_535;
 
     uint256 private constant _ONE = 1e6;
-    uint256 private constant _LANES_PER_WORD = 8;
-    uint256 private constant _LANE_BITS = 32;
-    uint256 private constant _LANE_MASK = 0xffffffff;
+    uint256 private constant _LANES_PER_WORD = 16;
+    uint256 private constant _LANE_BITS = 16;
+    uint256 private constant _LANE_MASK = 0xffff;
+    /// @dev A mantissa above this is shifted right by 64 bits.
+    uint256 private constant _MANTISSA_MAX = (1 << 192) - 1;
     uint256 private constant _LOADED_MASK = (1 << 24) - 1;
     uint256 private constant _CLASS_OFFSET = 24; // first class block of a header word
     uint256 private constant _CLASS_BITS = 112; // D_c (64 bits), then N_c (48 bits)
@@ -153,33 +158,33 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
         uint256 from = header0 & _LOADED_MASK;
         uint256[] memory totals = new uint256[](classes);
         uint256 lastWord = _modelWordCount - 1;
-        // The lanes of the last word that hold counts, 1 to 8; shifting a word by 256 gives 0.
+        // The lanes of the last word that hold counts, 1 to 16; shifting a word by 256 gives 0.
         uint256 usedLanes = _featureCount * classes - lastWord * _LANES_PER_WORD;
         uint256 badWord;
         uint256 badIndex = type(uint256).max;
-        // Cannot overflow: word indices are below 2^18, and a class's total sums at most 65,536
-        // lanes of 32 bits, below 2^48.
+        // Cannot overflow: word indices are below 2^17, and a class's total sums at most 65,536
+        // lanes of 16 bits, below 2^32.
         assembly ("memory-safe") {
-            let c := mod(shl(3, from), classes)
+            let c := mod(shl(4, from), classes)
             let totalsPtr := add(totals, 0x20)
             for { let i := from } lt(i, loaded) { i := add(i, 1) } {
                 let word := sload(add(_WORDS_BASE, i))
-                if and(eq(i, lastWord), iszero(iszero(shr(shl(5, usedLanes), word)))) {
+                if and(eq(i, lastWord), iszero(iszero(shr(shl(4, usedLanes), word)))) {
                     badIndex := i
                     badWord := word
                     break
                 }
                 for { let lane := 0 } lt(lane, _LANES_PER_WORD) { lane := add(lane, 1) } {
                     let p := add(totalsPtr, shl(5, c))
-                    mstore(p, add(mload(p), and(shr(shl(5, lane), word), _LANE_MASK)))
+                    mstore(p, add(mload(p), and(shr(shl(4, lane), word), _LANE_MASK)))
                     c := add(c, 1)
                     if eq(c, classes) { c := 0 }
                 }
             }
         }
         if (badIndex != type(uint256).max) revert ModelWordMalformed(badIndex, badWord);
-        // Cannot overflow: N_c stays the sum of at most 65,536 loaded lanes, below 2^48, so it never
-        // carries out of its field.
+        // Cannot overflow: N_c stays the sum of at most 65,536 loaded lanes, below 2^32, so it never
+        // carries out of its 48-bit field.
         unchecked {
             for (uint256 c = 2; c < classes; ++c) {
                 if (totals[c] != 0) _header[c >> 1] += totals[c] << (_classShift(c) + _TOTAL_SHIFT);
@@ -195,7 +200,12 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     function _predict(bytes calldata features) internal view override returns (uint256 label) {
-        int256[] memory classScores = _scores(features, _readyHeader());
+        uint256 header0 = _readyHeader();
+        if (_classes == 2) {
+            (int256 score0, int256 score1) = _scoresOfTwo(features, header0);
+            return score1 > score0 ? 1 : 0;
+        }
+        int256[] memory classScores = _scores(features, header0);
         int256 best = type(int256).min;
         for (uint256 c; c < classScores.length; ++c) {
             if (classScores[c] > best) {
@@ -216,7 +226,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
             revert DocumentCountOverflow(label, documents + 1, _MAX_DOCUMENT_COUNT);
         }
         // Cannot overflow: D_c < 2^64 - 1 gains 1; N_c + total is the sum of the class's counts,
-        // each checked below 2^32, over at most 65,536 features: below 2^48, within its field.
+        // each checked below 2^16, over at most 65,536 features: below 2^32, within its field.
         unchecked {
             headerWord += (1 | (total << _TOTAL_SHIFT)) << shift;
         }
@@ -251,6 +261,11 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// @dev Every class's score (see `INaiveBayes.scores`); validates the features.
     function _scores(bytes calldata features, uint256 header0) private view returns (int256[] memory result) {
         uint256 classes = _classes;
+        result = new int256[](classes);
+        if (classes == 2) {
+            (result[0], result[1]) = _scoresOfTwo(features, header0);
+            return result;
+        }
         // Mantissas in words 0 .. classes - 1, exponents (two's complement) in classes .. 2 * classes - 1.
         uint256[] memory state = new uint256[](2 * classes);
         uint256[] memory blocks = new uint256[](classes);
@@ -260,19 +275,138 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
             state[c] = blocks[c] & _DOC_MASK;
         }
         uint256 total = _accumulate(features, state);
-        result = new int256[](classes);
         for (uint256 c; c < classes; ++c) {
-            if (state[c] == 0) {
-                result[c] = type(int256).min;
-                continue;
+            // Cast is exact: the exponent is below 2^39 in magnitude (two's complement).
+            result[c] = _score(state[c], int256(state[classes + c]), total, blocks[c] >> _TOTAL_SHIFT);
+        }
+    }
+
+    /// @dev The scores of a two-class model: `_scores` with both mantissas on the stack (exponents in
+    /// scratch memory, they change rarely). Both lanes of feature `i` are bits `32 (i % 8)` up of word
+    /// `i / 8`: one read a feature (no cache of the last word: a repeated word is a warm read, 100 gas,
+    /// cheaper on average than testing every feature for it).
+    function _scoresOfTwo(bytes calldata features, uint256 header0)
+        private
+        view
+        returns (int256 score0, int256 score1)
+    {
+        if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
+        int256 e0;
+        int256 e1;
+        bool bad;
+        uint256 total;
+        uint256 m0 = (header0 >> _CLASS_OFFSET) & _DOC_MASK;
+        uint256 m1 = (header0 >> (_CLASS_OFFSET + _CLASS_BITS)) & _DOC_MASK;
+        // A block, so its variables leave the stack before the calls below.
+        {
+            uint256 limit = _featureCount << 16;
+            uint256 alpha_ = _alpha;
+            // Cannot overflow: see each comment.
+            assembly ("memory-safe") {
+                // m * 2^e times f^x for a count x >= 2 (m < 2^192, so the product is below 2^256); the
+                // exponent is the word at `eSlot`.
+                function mulPower(m, eSlot, f, x) -> mOut {
+                    let p, pe := power(f, x)
+                    mOut := mul(m, shr(64, p))
+                    mstore(eSlot, add(mload(eSlot), add(pe, 64)))
+                }
+                // f^x ~= p * 2^pe with 2^127 <= p < 2^128, by binary powering from the lowest bit of
+                // x (2 <= x < 2^16). Products of two 128-bit mantissas are below 2^256; each is
+                // shifted right by 127 or 128 bits to return to [2^127, 2^128), truncating.
+                // Exponents are signed (two's complement), |pe| < 2^23.
+                function power(f, x) -> p, pe {
+                    let k := msb64(f)
+                    let b := shl(sub(127, k), f) // exact: f < 2^53
+                    let be := sub(k, 127)
+                    p := shl(127, 1)
+                    pe := sub(0, 127)
+                    for {} 1 {} {
+                        if and(x, 1) {
+                            let v := mul(p, b)
+                            let sh := add(127, shr(255, v)) // 128 if v >= 2^255
+                            p := shr(sh, v)
+                            pe := add(pe, add(be, sh))
+                        }
+                        x := shr(1, x)
+                        if iszero(x) { break }
+                        let v := mul(b, b)
+                        let sh := add(127, shr(255, v)) // 128 if v >= 2^255
+                        b := shr(sh, v)
+                        be := add(add(be, be), sh)
+                    }
+                }
+                // floor(log2 v) for 0 < v < 2^64, branchless.
+                function msb64(v) -> r {
+                    r := shl(5, gt(v, 0xffffffff))
+                    r := or(r, shl(4, gt(shr(r, v), 0xffff)))
+                    r := or(r, shl(3, gt(shr(r, v), 0xff)))
+                    r := or(r, shl(2, gt(shr(r, v), 0xf)))
+                    r := or(r, shl(1, gt(shr(r, v), 0x3)))
+                    r := or(r, gt(shr(r, v), 0x1))
+                }
+                mstore(0x00, 0) // e0
+                mstore(0x20, 0) // e1
+                let ptr := features.offset
+                let end := add(ptr, features.length)
+                let prev := 0 // the previous pair with its count bits set: a pair must be above it
+                let last := 0
+                if lt(ptr, end) {
+                    for {} 1 {} {
+                        last := shr(224, calldataload(ptr)) // index << 16 | count
+                        let x := and(last, 0xffff)
+                        // An index out of range reads a word past the model, and then reverts.
+                        let lanes := shr(and(shr(11, last), 0xe0), sload(add(_WORDS_BASE, shr(19, last))))
+                        // f = n * ONE + alpha < 2^16 * 1e6 + 1e12 < 2^41 and m < 2^192: products below 2^233.
+                        switch x
+                        case 1 {
+                            m0 := mul(m0, add(mul(and(lanes, 0xffff), _ONE), alpha_))
+                            m1 := mul(m1, add(mul(and(shr(16, lanes), 0xffff), _ONE), alpha_))
+                        }
+                        default {
+                            m0 := mulPower(m0, 0x00, add(mul(and(lanes, 0xffff), _ONE), alpha_), x)
+                            m1 := mulPower(m1, 0x20, add(mul(and(shr(16, lanes), 0xffff), _ONE), alpha_), x)
+                        }
+                        if gt(m0, _MANTISSA_MAX) {
+                            m0 := shr(64, m0)
+                            mstore(0x00, add(mload(0x00), 64))
+                        }
+                        if gt(m1, _MANTISSA_MAX) {
+                            m1 := shr(64, m1)
+                            mstore(0x20, add(mload(0x20), 64))
+                        }
+                        total := add(total, x) // below 2^32: at most 65,536 increasing indices, 16-bit counts
+                        ptr := add(ptr, 4)
+                        // Go on while pairs remain and this one is above the previous one, its count not 0.
+                        let good := mul(gt(last, prev), x)
+                        if iszero(mul(good, lt(ptr, end))) {
+                            bad := iszero(good)
+                            break
+                        }
+                        prev := or(last, 0xffff)
+                    }
+                }
+                // A pair failed, or the last (largest) index is out of range.
+                bad := or(bad, iszero(lt(last, limit)))
+                e0 := mload(0x00)
+                e1 := mload(0x20)
             }
-            // Cannot overflow: total < 2^32 and the logarithm of N_c * ONE + alpha * V < 2^69 is
-            // below 2^66 (N_c * ONE < 2^68, alpha * V < 2^57); the exponent is below 2^39 in
-            // magnitude (two's complement), so the cast is exact.
-            unchecked {
-                int256 lnTotal = FixedPointMath.ln((blocks[c] >> _TOTAL_SHIFT) * _ONE + _alphaTotal);
-                result[c] = FixedPointMath.ln(state[c], int256(state[classes + c])) - int256(total) * lnTotal;
-            }
+        }
+        if (bad) {
+            _revertFirstBadPair(features, features.length >> 2);
+            assert(false); // unreachable: a pair is bad
+        }
+        score0 = _score(m0, e0, total, (header0 >> (_CLASS_OFFSET + _TOTAL_SHIFT)) & _TOTAL_MASK);
+        score1 = _score(m1, e1, total, (header0 >> (_CLASS_OFFSET + _CLASS_BITS + _TOTAL_SHIFT)) & _TOTAL_MASK);
+    }
+
+    /// @dev `ln(m * 2^e) - |x| * ln(N_c * ONE + alpha * V)`, or `type(int256).min` for a class
+    /// without documents (`m == 0`).
+    function _score(uint256 m, int256 e, uint256 total, uint256 classTotal_) private view returns (int256) {
+        if (m == 0) return type(int256).min;
+        // Cannot overflow: total < 2^32 and the logarithm of N_c * ONE + alpha * V < 2^58 is below
+        // 2^66 (N_c * ONE < 2^52, alpha * V < 2^57); the logarithm of the mantissa is below 2^100.
+        unchecked {
+            return FixedPointMath.ln(m, e) - int256(total) * FixedPointMath.ln(classTotal_ * _ONE + _alphaTotal);
         }
     }
 
@@ -282,15 +416,10 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// read once, and sorted features sharing a word read it once.
     function _accumulate(bytes calldata features, uint256[] memory state) private view returns (uint256 total) {
         if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
-        // featureCount (bits 0-31), classes (32-63), alpha (64 up): one stack slot for three immutables.
-        uint256 shape = _featureCount | (_classes << 32) | (_alpha << 64);
-        uint256 ptr;
-        assembly ("memory-safe") {
-            ptr := features.offset
-        }
-        uint256 start = ptr;
-        uint256 end = ptr + features.length;
-        uint256 next; // the smallest index allowed next: the previous one plus one
+        // classes (bits 0-31), alpha (32 up): one stack slot for two immutables.
+        uint256 shape = _classes | (_alpha << 32);
+        uint256 limit = _featureCount << 16;
+        bool bad;
         // Cannot overflow: see each comment.
         assembly ("memory-safe") {
             // floor(log2 v) for 0 < v < 2^64, branchless.
@@ -302,10 +431,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
                 r := or(r, shl(1, gt(shr(r, v), 0x3)))
                 r := or(r, gt(shr(r, v), 0x1))
             }
-            // f^x ~= p * 2^pe with 2^127 <= p < 2^128, by binary powering from the lowest bit of
-            // x (2 <= x < 2^16). Products of two 128-bit mantissas are below 2^256; each is
-            // shifted right by 127 or 128 bits to return to [2^127, 2^128), truncating.
-            // Exponents are signed (two's complement), |pe| < 2^23.
+            // f^x ~= p * 2^pe, as in `_scoresOfTwo`.
             function power(f, x) -> p, pe {
                 let k := msb64(f)
                 let b := shl(sub(127, k), f) // exact: f < 2^53
@@ -315,75 +441,50 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
                 for {} 1 {} {
                     if and(x, 1) {
                         let v := mul(p, b)
-                        let sh := add(127, gt(v, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
+                        let sh := add(127, shr(255, v)) // 128 if v >= 2^255
                         p := shr(sh, v)
                         pe := add(pe, add(be, sh))
                     }
                     x := shr(1, x)
                     if iszero(x) { break }
                     let v := mul(b, b)
-                    let sh := add(127, gt(v, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
+                    let sh := add(127, shr(255, v)) // 128 if v >= 2^255
                     b := shr(sh, v)
                     be := add(add(be, be), sh)
                 }
             }
+            let ptr := features.offset
+            let end := add(ptr, features.length)
+            let prev := 0 // the previous pair with its count bits set: a pair must be above it
+            let last := 0
             let loadedWord := not(0)
             let word := 0
             // Exponents sit `eOffset` bytes after their mantissas; `classes = eOffset / 32`.
-            let eOffset := shl(5, and(shr(32, shape), 0xffffffff))
-            for {} lt(ptr, end) { ptr := add(ptr, 4) } {
-                let x := shr(224, calldataload(ptr)) // the pair, then its count
-                let lane := shr(16, x) // the index, then its lanes
-                x := and(x, 0xffff)
-                if or(or(lt(lane, next), iszero(lt(lane, and(shape, 0xffffffff)))), iszero(x)) { break }
-                next := add(lane, 1)
-                total := add(total, x) // below 2^32: at most 2^14 pairs of 16-bit counts
-                lane := mul(lane, shr(5, eOffset)) // below 2^21
-                // Two classes and a count of 1 (binary data): both lanes are in one word (lane is
-                // even), and the general loop below is unrolled.
-                if and(eq(eOffset, 0x40), eq(x, 1)) {
-                    if iszero(eq(shr(3, lane), loadedWord)) {
-                        loadedWord := shr(3, lane)
+            let eOffset := shl(5, and(shape, 0xffffffff))
+            let mStart := add(state, 0x20)
+            let mEnd := add(mStart, eOffset)
+            for {} lt(ptr, end) {} {
+                last := shr(224, calldataload(ptr)) // index << 16 | count
+                let x := and(last, 0xffff)
+                let lane := mul(shr(16, last), shr(5, eOffset)) // below 2^21
+                for { let mSlot := mStart } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
+                    if iszero(eq(shr(4, lane), loadedWord)) {
+                        loadedWord := shr(4, lane)
                         word := sload(add(_WORDS_BASE, loadedWord))
                     }
-                    let lanes := shr(shl(5, and(lane, 7)), word)
-                    let mSlot := add(state, 0x20)
-                    // f = n * ONE + alpha < 2^53 and m < 2^192: the product is below 2^245.
-                    let m := mul(mload(mSlot), add(mul(and(lanes, _LANE_MASK), _ONE), shr(64, shape)))
-                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
-                        m := shr(64, m)
-                        mstore(add(mSlot, 0x40), add(mload(add(mSlot, 0x40)), 64))
-                    }
-                    mstore(mSlot, m)
-                    mSlot := add(mSlot, 0x20)
-                    m := mul(mload(mSlot), add(mul(and(shr(32, lanes), _LANE_MASK), _ONE), shr(64, shape)))
-                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
-                        m := shr(64, m)
-                        mstore(add(mSlot, 0x40), add(mload(add(mSlot, 0x40)), 64))
-                    }
-                    mstore(mSlot, m)
-                    continue
-                }
-                let mEnd := add(add(state, 0x20), eOffset)
-                for { let mSlot := add(state, 0x20) } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
-                    if iszero(eq(shr(3, lane), loadedWord)) {
-                        loadedWord := shr(3, lane)
-                        // In bounds: lane < featureCount * classes, so the word is a model word.
-                        word := sload(add(_WORDS_BASE, loadedWord))
-                    }
-                    // f = n * ONE + alpha < 2^32 * 1e6 + 1e12 < 2^53.
-                    let f := add(mul(and(shr(shl(5, and(lane, 7)), word), _LANE_MASK), _ONE), shr(64, shape))
+                    // f = n * ONE + alpha < 2^16 * 1e6 + 1e12 < 2^41.
+                    let f := add(mul(and(shr(shl(4, and(lane, 15)), word), _LANE_MASK), _ONE), shr(32, shape))
                     // m * 2^e times f^x; m < 2^192 before and after.
                     let m := mload(mSlot)
-                    switch eq(x, 1)
-                    case 1 { m := mul(m, f) } // below 2^245
+                    switch x
+                    case 1 { m := mul(m, f) } // below 2^233
                     default {
                         let p, pe := power(f, x)
                         m := mul(m, shr(64, p)) // below 2^256
                         let eSlot := add(mSlot, eOffset)
                         mstore(eSlot, add(mload(eSlot), add(pe, 64)))
                     }
-                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
+                    if gt(m, _MANTISSA_MAX) {
                         m := shr(64, m)
                         let eSlot := add(mSlot, eOffset)
                         mstore(eSlot, add(mload(eSlot), 64))
@@ -391,68 +492,115 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
                     mstore(mSlot, m)
                     lane := add(lane, 1)
                 }
+                total := add(total, x) // below 2^32: at most 65,536 increasing indices, 16-bit counts
+                ptr := add(ptr, 4)
+                // Go on while this pair is above the previous one and its count is not 0.
+                if iszero(mul(gt(last, prev), x)) {
+                    bad := 1
+                    break
+                }
+                prev := or(last, 0xffff)
             }
+            // A pair failed, or the last (largest) index is out of range.
+            bad := or(bad, iszero(lt(last, limit)))
         }
-        if (ptr < end) _revertFeature(features, (ptr - start) >> 2, next, _featureCount);
+        if (bad) {
+            _revertFirstBadPair(features, features.length >> 2);
+            assert(false); // unreachable: a pair is bad
+        }
     }
 
-    /// @dev Reverts with the error of the pair at `position`, which failed a check (a helper, to
-    /// keep the callers' stacks shallow): `FeaturesNotSorted`, `FeatureOutOfRange`, then
-    /// `FeatureValueOutOfRange` for a zero count.
-    function _revertFeature(bytes calldata features, uint256 position, uint256 next, uint256 featureCount_)
-        private
-        pure
-    {
-        uint256 pair = uint32(bytes4(features[position * 4:position * 4 + 4]));
-        uint256 index = pair >> 16;
-        if (index < next) revert FeaturesNotSorted(position, next - 1, index);
-        if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
-        revert FeatureValueOutOfRange(position, 0, 1, _MAX_VALUE);
+    /// @dev Reverts with the error of the first bad pair among the first `pairs` (a helper of the
+    /// hot loops, which check order and count as they go and the range once, at the end):
+    /// `FeaturesNotSorted`, `FeatureOutOfRange`, then `FeatureValueOutOfRange` for a zero count.
+    /// Returns if those pairs are all good.
+    function _revertFirstBadPair(bytes calldata features, uint256 pairs) private view {
+        uint256 featureCount_ = _featureCount;
+        uint256 next; // the smallest index allowed next: the previous one plus one
+        for (uint256 position; position < pairs; ++position) {
+            uint256 pair = uint32(bytes4(features[position * 4:position * 4 + 4]));
+            uint256 index = pair >> 16;
+            if (index < next) revert FeaturesNotSorted(position, next - 1, index);
+            if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
+            if (pair & 0xffff == 0) revert FeatureValueOutOfRange(position, 0, 1, _MAX_VALUE);
+            next = index + 1;
+        }
     }
 
     /// @dev Adds the present features' counts to class `label`'s lanes, validating the features in
-    /// the same pass (`CountOverflow` after the feature checks of each pair); returns `|x|`. The
-    /// label's lanes of sorted features are in increasing words: each word is read and written once.
+    /// the same pass (`CountOverflow` after the feature checks of each pair); returns `|x|`. Each pair
+    /// reads and writes its word (no cache of the last word: sorted features sharing a word pay a
+    /// warm read and write, 200 gas, cheaper on average than testing every feature for it).
     function _addCounts(bytes calldata features, uint256 label) private returns (uint256 total) {
         if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
-        uint256 featureCount_ = _featureCount;
         uint256 classes = _classes;
-        uint256 ptr;
+        uint256 limit = _featureCount << 16;
+        bool bad;
+        uint256 pairsRead;
+        uint256 last; // the last pair read
+        uint256 newCount; // its lane's new count
+        // Cannot overflow: lanes are below 2^21, a lane's new count below 2^17, |x| below 2^32.
         assembly ("memory-safe") {
-            ptr := features.offset
-        }
-        uint256 start = ptr;
-        uint256 end = ptr + features.length;
-        uint256 next;
-        uint256 newCount;
-        // Cannot overflow: lanes are below 2^21, counts below 2^32 + 2^16 (checked before they are
-        // written back), |x| below 2^32.
-        assembly ("memory-safe") {
-            let loadedWord := not(0)
-            let word := 0
-            for {} lt(ptr, end) { ptr := add(ptr, 4) } {
-                let x := shr(224, calldataload(ptr)) // the pair, then its count
-                let lane := shr(16, x) // the index, then its lane
-                x := and(x, 0xffff)
-                if or(or(lt(lane, next), iszero(lt(lane, featureCount_))), iszero(x)) { break }
-                next := add(lane, 1)
-                lane := add(mul(lane, classes), label)
-                if iszero(eq(shr(3, lane), loadedWord)) {
-                    if iszero(eq(loadedWord, not(0))) { sstore(add(_WORDS_BASE, loadedWord), word) }
-                    loadedWord := shr(3, lane)
-                    word := sload(add(_WORDS_BASE, loadedWord))
+            let ptr := features.offset
+            let end := add(ptr, features.length)
+            let prev := 0 // the previous pair with its count bits set: a pair must be above it
+            // Each pass: the pair (index << 16 | count) and its count x; its lane's word and the lane's
+            // bit offset in it (an index out of range writes a word past the model, and then reverts);
+            // the new count, written back (a lane that overflows carries into the next, and reverts).
+            // Go on while pairs remain and this one is good: above the previous one, its count not 0,
+            // its lane not overflowed.
+            if lt(ptr, end) {
+                switch classes
+                case 2 {
+                    // Feature i's lanes are bits 32 (i % 8) up of word i / 8; the label's 16 bits further.
+                    let labelShift := shl(4, label)
+                    for {} 1 {} {
+                        last := shr(224, calldataload(ptr))
+                        let x := and(last, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, last))
+                        let shift := add(and(shr(11, last), 0xe0), labelShift)
+                        let word := sload(slot)
+                        newCount := add(and(shr(shift, word), _LANE_MASK), x)
+                        sstore(slot, add(word, shl(shift, x)))
+                        total := add(total, x)
+                        ptr := add(ptr, 4)
+                        let good := mul(and(gt(last, prev), lt(newCount, 0x10000)), x)
+                        if iszero(mul(good, lt(ptr, end))) {
+                            bad := iszero(good)
+                            break
+                        }
+                        prev := or(last, 0xffff)
+                    }
                 }
-                let shift := shl(5, and(lane, 7))
-                newCount := add(and(shr(shift, word), _LANE_MASK), x)
-                if gt(newCount, _LANE_MASK) { break }
-                word := add(word, shl(shift, x)) // no carry: the lane's new count fits 32 bits
-                total := add(total, x)
+                default {
+                    for {} 1 {} {
+                        last := shr(224, calldataload(ptr))
+                        let x := and(last, 0xffff)
+                        let lane := add(mul(shr(16, last), classes), label)
+                        let slot := add(_WORDS_BASE, shr(4, lane))
+                        let shift := shl(4, and(lane, 15))
+                        let word := sload(slot)
+                        newCount := add(and(shr(shift, word), _LANE_MASK), x)
+                        sstore(slot, add(word, shl(shift, x)))
+                        total := add(total, x)
+                        ptr := add(ptr, 4)
+                        let good := mul(and(gt(last, prev), lt(newCount, 0x10000)), x)
+                        if iszero(mul(good, lt(ptr, end))) {
+                            bad := iszero(good)
+                            break
+                        }
+                        prev := or(last, 0xffff)
+                    }
+                }
             }
-            if and(eq(ptr, end), iszero(eq(loadedWord, not(0)))) { sstore(add(_WORDS_BASE, loadedWord), word) }
+            // A pair failed, or the last (largest) index is out of range.
+            bad := or(bad, iszero(lt(last, limit)))
+            pairsRead := shr(2, sub(ptr, features.offset))
         }
-        if (ptr < end) {
-            if (newCount > _MAX_COUNT) revert CountOverflow(label, next - 1, newCount, _MAX_COUNT);
-            _revertFeature(features, (ptr - start) >> 2, next, featureCount_);
+        if (bad) {
+            // The first bad pair among those read, else the overflow of the last one read.
+            _revertFirstBadPair(features, pairsRead);
+            revert CountOverflow(label, last >> 16, newCount, _MAX_COUNT);
         }
     }
 }

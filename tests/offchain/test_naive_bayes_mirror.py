@@ -147,10 +147,22 @@ def test_update__always_learns():
 
 # ---- layout ----
 def test_packed_words__lanes_feature_major():
-    """Lane i * K + c holds n_ci; eight 32-bit lanes a word: 3 x 2 lanes fit one word."""
-    assert SMALL.packed_words() == [1 | 0 << 32 | 0 << 64 | 3 << 96 | 2 << 128 | 1 << 160]
+    """Lane i * K + c holds n_ci; sixteen 16-bit lanes a word: 3 x 2 lanes fit one word."""
+    assert SMALL.packed_words() == [1 | 0 << 16 | 0 << 32 | 3 << 48 | 2 << 64 | 1 << 80]
     assert SMALL.word_count == 1
     assert SMALL.constructor_args() == (3, ONE, [2, 3])
+
+
+def test_packed_words__two_classes_eight_features_a_word():
+    """Two classes: feature i's pair of lanes is bits 32 (i % 8) .. 32 (i % 8) + 31 of word i // 8."""
+    counts = np.array([[10 * i for i in range(17)], [10 * i + 1 for i in range(17)]])
+    model = NaiveBayes(counts, [1, 1])
+    words = model.packed_words()
+    assert len(words) == model.word_count == 3
+    for i in range(17):
+        pair = (words[i // 8] >> (32 * (i % 8))) & 0xFFFFFFFF
+        assert (pair & 0xFFFF, pair >> 16) == (10 * i, 10 * i + 1)
+    assert words[2] >> 32 == 0  # padding lanes are zero
 
 
 def test_packed_words__ten_classes_span_words():
@@ -158,9 +170,17 @@ def test_packed_words__ten_classes_span_words():
     model = NaiveBayes(counts, [1] * 10)
     lanes = list(range(30))
     words = model.packed_words()
-    assert len(words) == model.word_count == 4
-    assert [(words[lane // 8] >> (32 * (lane % 8))) & 0xFFFFFFFF for lane in range(30)] == lanes
-    assert words[3] >> (32 * 6) == 0  # padding lanes are zero
+    assert len(words) == model.word_count == 2  # feature 1's lanes 10..19 straddle words 0 and 1
+    assert [(words[lane // 16] >> (16 * (lane % 16))) & 0xFFFF for lane in range(30)] == lanes
+    assert words[1] >> (16 * 14) == 0  # padding lanes are zero
+
+
+def test_counts__bound_is_a_uint16_lane():
+    """n_ci is a 16-bit lane: 65,535 loads, 65,536 is refused (a model that large must not be deployed)."""
+    assert MAX_COUNT == 2**16 - 1
+    assert NaiveBayes(np.array([[MAX_COUNT, 0], [0, 0]]), [1, 1]).packed_words() == [MAX_COUNT]
+    with pytest.raises(ValueError, match="65535"):
+        NaiveBayes(np.array([[MAX_COUNT + 1, 0], [0, 0]]), [1, 1])
 
 
 @FUZZ

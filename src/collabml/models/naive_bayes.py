@@ -44,14 +44,14 @@ MAX_CLASS_COUNT = 32
 """Classes per model: the header holds 16 words of two classes."""
 MAX_ALPHA = 10**12
 """Largest smoothing, fixed point (1e6 real): keeps ``n * ONE + alpha < 2**53``."""
-MAX_COUNT = 2**32 - 1
-"""Largest per-class feature count ``n_ci``: a ``uint32`` lane."""
+MAX_COUNT = 2**16 - 1
+"""Largest per-class feature count ``n_ci``: a ``uint16`` lane (``CountOverflow`` beyond it)."""
 MAX_DOCUMENT_COUNT = 2**64 - 1
 """Largest document count ``D_c`` of a class."""
 MAX_VALUE = 2**16 - 1
 """Largest count of one feature in one contribution (``uint16``)."""
-LANE_BITS = 32
-LANES_PER_WORD = 8
+LANE_BITS = 16
+LANES_PER_WORD = 16
 NO_SCORE = -(2**255)
 """The score of a class without documents (``type(int256).min``)."""
 
@@ -132,7 +132,10 @@ class NaiveBayes:
         if counts.ndim != 2:
             raise ValueError(f"counts must be (classes, features), got shape {counts.shape}")
         if counts.size and (counts.min() < 0 or counts.max() > MAX_COUNT):
-            raise ValueError(f"counts must be integers in [0, {MAX_COUNT}]")
+            raise ValueError(
+                f"counts must be integers in [0, {MAX_COUNT}] (each n_ci is a uint16 lane on chain); "
+                f"got up to {counts.max()}"
+            )
         self.counts = counts.astype(np.int64).copy()
         self.document_counts = [int(d) for d in self.document_counts]
         classes, self.feature_count = self.counts.shape
@@ -247,7 +250,7 @@ class NaiveBayes:
         return (self.feature_count * self.class_count + LANES_PER_WORD - 1) // LANES_PER_WORD
 
     def packed_words(self) -> list[int]:
-        """The counts as ``loadModel`` takes them: ``uint32`` lanes, lane ``i * K + c`` = ``n_ci``."""
+        """The counts as ``loadModel`` takes them: ``uint16`` lanes, sixteen a word, lane ``i * K + c`` = ``n_ci``."""
         lanes = [int(v) for v in self.counts.T.ravel()]
         words: list[int] = []
         for start in range(0, len(lanes), LANES_PER_WORD):
