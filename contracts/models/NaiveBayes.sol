@@ -218,7 +218,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     function _train(bytes calldata features, uint256 label) internal override {
         uint256 header0 = _readyHeader();
         uint256 total = _addCounts(features, label);
-        uint256 h = label >> 1;
+        uint256 h = label >> 1; // below 16: the trainer checked label < K <= 32
         uint256 headerWord = h == 0 ? header0 : _header[h];
         uint256 shift = _classShift(label);
         uint256 documents = (headerWord >> shift) & _DOC_MASK;
@@ -230,7 +230,10 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
         unchecked {
             headerWord += (1 | (total << _TOTAL_SHIFT)) << shift;
         }
-        _header[h] = headerWord;
+        // `_header[h] = headerWord` without the bounds check (h < 16).
+        assembly ("memory-safe") {
+            sstore(add(_header.slot, h), headerWord)
+        }
     }
 
     /// @dev Header word 0, or `ModelNotLoaded` while model words are missing.
@@ -248,7 +251,10 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
 
     /// @dev The bit offset of class `c`'s block in its header word.
     function _classShift(uint256 c) private pure returns (uint256) {
-        return _CLASS_OFFSET + _CLASS_BITS * (c & 1);
+        // Cannot overflow: 24 + 112 at most.
+        unchecked {
+            return _CLASS_OFFSET + _CLASS_BITS * (c & 1);
+        }
     }
 
     /// @dev The number of model words for `featureCount_` features and `classes` classes (0 when out
