@@ -40,7 +40,7 @@ interface INaiveBayes is IChunkedModel {
     error DocumentCountOverflow(uint256 label, uint256 count, uint256 maxCount);
 
     /// @notice Thrown when `addData` would raise a per-class feature count `n_label,feature` above
-    /// `maxCount()` (it fits a 32-bit lane).
+    /// `maxCount()` (it fits a 16-bit lane).
     /// @param label The class.
     /// @param feature The feature.
     /// @param count The count it would have.
@@ -84,7 +84,7 @@ interface INaiveBayes is IChunkedModel {
     /// @return The scores, one per class.
     function scores(bytes calldata features) external view returns (int256[] memory);
 
-    /// @notice The largest per-class feature count, `2^32 - 1` (`CountOverflow` beyond it).
+    /// @notice The largest per-class feature count, `2^16 - 1` (`CountOverflow` beyond it).
     function maxCount() external pure returns (uint256);
 
     /// @notice The largest document count of a class, `2^64 - 1` (`DocumentCountOverflow` beyond it).

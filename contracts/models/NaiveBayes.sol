@@ -9,31 +9,37 @@ import {ChunkedModel} from "./ChunkedModel.sol";
 /// @title NaiveBayes
 /// @notice Multinomial Naive Bayes over feature counts, 2 to 32 classes, scored in log space
 /// (model module of a `CollaborativeTrainer`; maths in `INaiveBayes`, SPEC.md "Naive Bayes").
-/// @dev Model words: the counts `n_ci` are `uint32` lanes, eight to a word (lane `k` in bits
-/// `32k .. 32k + 31`), feature-major so one read serves every class of a feature: `(feature i,
-/// class c)` is lane `l = i * K + c` (`K` classes), i.e. lane `l % 8` of word `l / 8`;
-/// `ceil(V * K / 8)` words, padding lanes zero. Two classes: four features a word.
+/// @dev Model words: the counts `n_ci` are `uint16` lanes, sixteen to a word (lane `k` in bits
+/// `16k .. 16k + 15`), feature-major so one read serves every class of a feature: `(feature i,
+/// class c)` is lane `l = i * K + c` (`K` classes), i.e. lane `l % 16` of word `l / 16`;
+/// `ceil(V * K / 16)` words, padding lanes zero. Two classes: eight features a word, the pair of a
+/// feature in bits `32 (i % 8)` up of word `i / 8`.
 /// Header (storage, not model words): `ceil(K / 2)` words; word `h` holds classes `2h` and
 /// `2h + 1` in bits `24 + 112 * (c % 2)` up as `D_c` (64 bits) then `N_c` (48 bits); bits 0-23 of
 /// word 0 hold the number of model words loaded. Two classes: one word, read once per call.
 /// Scoring: per class, `D_c * prod_i f_ci^x_i` with `f_ci = n_ci * ONE + alpha` is kept as a
-/// mantissa `m < 2^192` and a power-of-two exponent `e`: `m := m * f` for a count of 1 (`f < 2^53`,
-/// so the product fits), `m := m * (p >> 64), e += pe + 64` for larger counts, with
-/// `f^x ~= p * 2^pe` (`2^127 <= p < 2^128`) computed by binary powering on 128-bit normalised
-/// mantissas (each product truncated, then shifted right by 127 or 128 bits); and
-/// `m := m >> 64, e += 64` whenever `m >= 2^192`. The score is
+/// mantissa `m < 2^192` and a power-of-two exponent `e >= 0`, by Horner's rule over the bits of the
+/// counts: from the highest bit `top` of any count down to bit 0, square `m` (for bits below `top`:
+/// its top 128 bits, squared), multiply by `D_c` at bit 0, and multiply by `f_ci` for each feature
+/// whose count has the bit, shifting `m` right by 64 (`e += 64`) whenever it reaches 2^192. Binary
+/// data (every count 1) is one product after another from `m = D_c`; two classes take an unrolled
+/// path for it, with the mantissas on the stack. The score is
 /// `FixedPointMath.ln(m, e) - |x| * FixedPointMath.ln(N_c * ONE + alpha * V)`.
-/// NOTE: rounding. Every step truncates toward zero: a mantissa shift loses less than 2^-127 of the
-/// product (it keeps at least 128 significant bits), a power `f^x` less than `x * 2^-125` of itself,
-/// and each logarithm rounds down to 1e-18. A score is therefore within `|x| + 2` units of 1e-18 of
-/// the exact real score (tests/offchain/test_naive_bayes_mirror.py checks it against
-/// 120-digit logarithms); the mirror reproduces every truncation, so chain and mirror agree exactly.
-/// NOTE: bounds. `V <= 65,536`; `1 <= alpha <= 1e12` (1e-6 to 1e6); `n_ci <= 2^32 - 1`
-/// (`CountOverflow`), so `N_c < 2^48`; `D_c <= 2^64 - 1` (`DocumentCountOverflow`); a feature's count
+/// NOTE: rounding. Every shift truncates toward zero and keeps at least 128 significant bits, losing
+/// less than 2^-127 of the number; a squaring doubles the relative error so far. The product is short
+/// by less than `(|x| + 1) * 2^-125` of itself, and each logarithm rounds down to 1e-18: a score is
+/// within `|x| + 2` units of 1e-18 of the exact real score (tests/offchain/test_naive_bayes_mirror.py
+/// checks it against 120-digit logarithms); the mirror reproduces every truncation, so chain and
+/// mirror agree exactly.
+/// NOTE: bounds. `V <= 65,536`; `1 <= alpha <= 1e12` (1e-6 to 1e6); `n_ci <= 2^16 - 1`
+/// (`CountOverflow`), so `N_c < 2^32`; `D_c <= 2^64 - 1` (`DocumentCountOverflow`); a feature's count
 /// in one contribution is 1 to 65,535 (`FeatureValueOutOfRange` for 0).
-/// Gas: a prediction reads each present feature's word(s) once (sorted features sharing a word
-/// read it once) and takes two logarithms per class; an update reads and writes one word per
-/// present feature (the label's lane) and one header word, never the whole model.
+/// Gas: a prediction reads each present feature's word(s) once and takes two logarithms per class
+/// (counts above 1 add, per class, a squaring per bit of the largest and a product per set bit); an
+/// update reads and writes one word per present feature (the label's lane) and one header word,
+/// never the whole model. The hot loops
+/// check each pair's order and count as they go but the range only of the last (largest) index; a
+/// failed check stops the loop, and `_revertFirstBadPair` rescans for the error of the first bad pair.
 abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// @dev Largest feature count: indices are `uint16`.
     uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
@@ -41,17 +47,19 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     uint256 internal constant _MAX_CLASS_COUNT = 32;
     /// @dev Largest smoothing, fixed point: 1e6. Keeps `n * ONE + alpha < 2^53`.
     uint256 internal constant _MAX_ALPHA = 1e12;
-    /// @dev Largest per-class feature count: a `uint32` lane.
-    uint256 internal constant _MAX_COUNT = type(uint32).max;
+    /// @dev Largest per-class feature count: a `uint16` lane.
+    uint256 internal constant _MAX_COUNT = type(uint16).max;
     /// @dev Largest document count of a class: its 64-bit header field.
     uint256 internal constant _MAX_DOCUMENT_COUNT = type(uint64).max;
     /// @dev Largest count of one feature in one contribution: a `uint16`.
     int256 private constant _MAX_VALUE = 65_535;
 
     uint256 private constant _ONE = 1e6;
-    uint256 private constant _LANES_PER_WORD = 8;
-    uint256 private constant _LANE_BITS = 32;
-    uint256 private constant _LANE_MASK = 0xffffffff;
+    uint256 private constant _LANES_PER_WORD = 16;
+    uint256 private constant _LANE_BITS = 16;
+    uint256 private constant _LANE_MASK = 0xffff;
+    /// @dev A mantissa above this is shifted right by 64 bits.
+    uint256 private constant _MANTISSA_MAX = (1 << 192) - 1;
     uint256 private constant _LOADED_MASK = (1 << 24) - 1;
     uint256 private constant _CLASS_OFFSET = 24; // first class block of a header word
     uint256 private constant _CLASS_BITS = 112; // D_c (64 bits), then N_c (48 bits)
@@ -126,8 +134,17 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     /// @inheritdoc INaiveBayes
-    function scores(bytes calldata features) external view returns (int256[] memory) {
-        return _scores(features, _readyHeader());
+    function scores(bytes calldata features) external view returns (int256[] memory result) {
+        uint256 header0 = _readyHeader();
+        if (_classes == 2) {
+            (bool binary, int256 score0, int256 score1) = _binaryScoresOfTwo(features, header0);
+            if (binary) {
+                result = new int256[](2);
+                (result[0], result[1]) = (score0, score1);
+                return result;
+            }
+        }
+        return _scores(features, header0);
     }
 
     /// @inheritdoc INaiveBayes
@@ -153,33 +170,33 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
         uint256 from = header0 & _LOADED_MASK;
         uint256[] memory totals = new uint256[](classes);
         uint256 lastWord = _modelWordCount - 1;
-        // The lanes of the last word that hold counts, 1 to 8; shifting a word by 256 gives 0.
+        // The lanes of the last word that hold counts, 1 to 16; shifting a word by 256 gives 0.
         uint256 usedLanes = _featureCount * classes - lastWord * _LANES_PER_WORD;
         uint256 badWord;
         uint256 badIndex = type(uint256).max;
-        // Cannot overflow: word indices are below 2^18, and a class's total sums at most 65,536
-        // lanes of 32 bits, below 2^48.
+        // Cannot overflow: word indices are below 2^17, and a class's total sums at most 65,536
+        // lanes of 16 bits, below 2^32.
         assembly ("memory-safe") {
-            let c := mod(shl(3, from), classes)
+            let c := mod(shl(4, from), classes)
             let totalsPtr := add(totals, 0x20)
             for { let i := from } lt(i, loaded) { i := add(i, 1) } {
                 let word := sload(add(_WORDS_BASE, i))
-                if and(eq(i, lastWord), iszero(iszero(shr(shl(5, usedLanes), word)))) {
+                if and(eq(i, lastWord), iszero(iszero(shr(shl(4, usedLanes), word)))) {
                     badIndex := i
                     badWord := word
                     break
                 }
                 for { let lane := 0 } lt(lane, _LANES_PER_WORD) { lane := add(lane, 1) } {
                     let p := add(totalsPtr, shl(5, c))
-                    mstore(p, add(mload(p), and(shr(shl(5, lane), word), _LANE_MASK)))
+                    mstore(p, add(mload(p), and(shr(shl(4, lane), word), _LANE_MASK)))
                     c := add(c, 1)
                     if eq(c, classes) { c := 0 }
                 }
             }
         }
         if (badIndex != type(uint256).max) revert ModelWordMalformed(badIndex, badWord);
-        // Cannot overflow: N_c stays the sum of at most 65,536 loaded lanes, below 2^48, so it never
-        // carries out of its field.
+        // Cannot overflow: N_c stays the sum of at most 65,536 loaded lanes, below 2^32, so it never
+        // carries out of its 48-bit field.
         unchecked {
             for (uint256 c = 2; c < classes; ++c) {
                 if (totals[c] != 0) _header[c >> 1] += totals[c] << (_classShift(c) + _TOTAL_SHIFT);
@@ -195,7 +212,12 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     function _predict(bytes calldata features) internal view override returns (uint256 label) {
-        int256[] memory classScores = _scores(features, _readyHeader());
+        uint256 header0 = _readyHeader();
+        if (_classes == 2) {
+            (bool binary, int256 score0, int256 score1) = _binaryScoresOfTwo(features, header0);
+            if (binary) return score1 > score0 ? 1 : 0;
+        }
+        int256[] memory classScores = _scores(features, header0);
         int256 best = type(int256).min;
         for (uint256 c; c < classScores.length; ++c) {
             if (classScores[c] > best) {
@@ -208,7 +230,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     function _train(bytes calldata features, uint256 label) internal override {
         uint256 header0 = _readyHeader();
         uint256 total = _addCounts(features, label);
-        uint256 h = label >> 1;
+        uint256 h = label >> 1; // below 16: the trainer checked label < K <= 32
         uint256 headerWord = h == 0 ? header0 : _header[h];
         uint256 shift = _classShift(label);
         uint256 documents = (headerWord >> shift) & _DOC_MASK;
@@ -216,11 +238,14 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
             revert DocumentCountOverflow(label, documents + 1, _MAX_DOCUMENT_COUNT);
         }
         // Cannot overflow: D_c < 2^64 - 1 gains 1; N_c + total is the sum of the class's counts,
-        // each checked below 2^32, over at most 65,536 features: below 2^48, within its field.
+        // each checked below 2^16, over at most 65,536 features: below 2^32, within its field.
         unchecked {
             headerWord += (1 | (total << _TOTAL_SHIFT)) << shift;
         }
-        _header[h] = headerWord;
+        // `_header[h] = headerWord` without the bounds check (h < 16).
+        assembly ("memory-safe") {
+            sstore(add(_header.slot, h), headerWord)
+        }
     }
 
     /// @dev Header word 0, or `ModelNotLoaded` while model words are missing.
@@ -238,7 +263,10 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
 
     /// @dev The bit offset of class `c`'s block in its header word.
     function _classShift(uint256 c) private pure returns (uint256) {
-        return _CLASS_OFFSET + _CLASS_BITS * (c & 1);
+        // Cannot overflow: 24 + 112 at most.
+        unchecked {
+            return _CLASS_OFFSET + _CLASS_BITS * (c & 1);
+        }
     }
 
     /// @dev The number of model words for `featureCount_` features and `classes` classes (0 when out
@@ -248,211 +276,368 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
         return (featureCount_ * classes + _LANES_PER_WORD - 1) / _LANES_PER_WORD;
     }
 
-    /// @dev Every class's score (see `INaiveBayes.scores`); validates the features.
+    /// @dev Every class's score (see `INaiveBayes.scores`), for any class count and any counts;
+    /// validates the features.
     function _scores(bytes calldata features, uint256 header0) private view returns (int256[] memory result) {
         uint256 classes = _classes;
-        // Mantissas in words 0 .. classes - 1, exponents (two's complement) in classes .. 2 * classes - 1.
-        uint256[] memory state = new uint256[](2 * classes);
-        uint256[] memory blocks = new uint256[](classes);
+        // Mantissas in words 0 .. K - 1, exponents in K .. 2K - 1, document counts in 2K .. 3K - 1.
+        uint256[] memory state = new uint256[](3 * classes);
+        uint256[] memory totals = new uint256[](classes);
         for (uint256 c; c < classes; ++c) {
-            uint256 headerWord = c < 2 ? header0 : _header[c >> 1];
-            blocks[c] = (headerWord >> _classShift(c)) & ((1 << _CLASS_BITS) - 1);
-            state[c] = blocks[c] & _DOC_MASK;
+            uint256 block_ = ((c < 2 ? header0 : _header[c >> 1]) >> _classShift(c)) & ((1 << _CLASS_BITS) - 1);
+            totals[c] = block_ >> _TOTAL_SHIFT;
+            state[c] = state[2 * classes + c] = block_ & _DOC_MASK;
         }
-        uint256 total = _accumulate(features, state);
+        (uint256[] memory factors, uint256 total, uint256 bits) = _factors(features);
+        _multiply(features, factors, state, bits);
         result = new int256[](classes);
         for (uint256 c; c < classes; ++c) {
-            if (state[c] == 0) {
-                result[c] = type(int256).min;
-                continue;
-            }
-            // Cannot overflow: total < 2^32 and the logarithm of N_c * ONE + alpha * V < 2^69 is
-            // below 2^66 (N_c * ONE < 2^68, alpha * V < 2^57); the exponent is below 2^39 in
-            // magnitude (two's complement), so the cast is exact.
-            unchecked {
-                int256 lnTotal = FixedPointMath.ln((blocks[c] >> _TOTAL_SHIFT) * _ONE + _alphaTotal);
-                result[c] = FixedPointMath.ln(state[c], int256(state[classes + c])) - int256(total) * lnTotal;
-            }
+            // Cast is exact: the exponent is below 2^38.
+            result[c] = _score(state[c], int256(state[classes + c]), total, totals[c]);
         }
     }
 
-    /// @dev Multiplies each class's `state[c] * 2^state[classes + c]` by `prod_i f_ci^x_i` over the
-    /// present features (see the contract's notes), validating the features (SPEC.md §1, counts
-    /// format) in the same pass; returns `|x|`. A feature's lanes are consecutive, so its words are
-    /// read once, and sorted features sharing a word read it once.
-    function _accumulate(bytes calldata features, uint256[] memory state) private view returns (uint256 total) {
+    /// @dev The scores of a two-class model on binary data (every count 1; `binary` false and nothing
+    /// else returned as soon as a count is above 1): `_scores` with the mantissas on the stack and the
+    /// exponents in scratch memory (they change rarely). Both lanes of feature `i` are bits
+    /// `32 (i % 8)` up of word `i / 8`: one read a feature (no cache of the last word: a repeated word
+    /// is a warm read, 100 gas, cheaper on average than testing every feature for it).
+    function _binaryScoresOfTwo(bytes calldata features, uint256 header0)
+        private
+        view
+        returns (bool binary, int256 score0, int256 score1)
+    {
         if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
-        // featureCount (bits 0-31), classes (32-63), alpha (64 up): one stack slot for three immutables.
-        uint256 shape = _featureCount | (_classes << 32) | (_alpha << 64);
-        uint256 ptr;
-        assembly ("memory-safe") {
-            ptr := features.offset
-        }
-        uint256 start = ptr;
-        uint256 end = ptr + features.length;
-        uint256 next; // the smallest index allowed next: the previous one plus one
-        // Cannot overflow: see each comment.
-        assembly ("memory-safe") {
-            // floor(log2 v) for 0 < v < 2^64, branchless.
-            function msb64(v) -> r {
-                r := shl(5, gt(v, 0xffffffff))
-                r := or(r, shl(4, gt(shr(r, v), 0xffff)))
-                r := or(r, shl(3, gt(shr(r, v), 0xff)))
-                r := or(r, shl(2, gt(shr(r, v), 0xf)))
-                r := or(r, shl(1, gt(shr(r, v), 0x3)))
-                r := or(r, gt(shr(r, v), 0x1))
-            }
-            // f^x ~= p * 2^pe with 2^127 <= p < 2^128, by binary powering from the lowest bit of
-            // x (2 <= x < 2^16). Products of two 128-bit mantissas are below 2^256; each is
-            // shifted right by 127 or 128 bits to return to [2^127, 2^128), truncating.
-            // Exponents are signed (two's complement), |pe| < 2^23.
-            function power(f, x) -> p, pe {
-                let k := msb64(f)
-                let b := shl(sub(127, k), f) // exact: f < 2^53
-                let be := sub(k, 127)
-                p := shl(127, 1)
-                pe := sub(0, 127)
-                for {} 1 {} {
-                    if and(x, 1) {
-                        let v := mul(p, b)
-                        let sh := add(127, gt(v, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
-                        p := shr(sh, v)
-                        pe := add(pe, add(be, sh))
+        int256 e0;
+        int256 e1;
+        bool bad;
+        uint256 total;
+        uint256 m0 = (header0 >> _CLASS_OFFSET) & _DOC_MASK;
+        uint256 m1 = (header0 >> (_CLASS_OFFSET + _CLASS_BITS)) & _DOC_MASK;
+        // A block, so its variables leave the stack before the calls below.
+        {
+            uint256 limit = _featureCount << 16;
+            uint256 alpha_ = _alpha;
+            // Cannot overflow: see each comment.
+            assembly ("memory-safe") {
+                mstore(0x00, 0) // e0
+                mstore(0x20, 0) // e1
+                let ptr := features.offset
+                let end := add(ptr, features.length)
+                let prev := 0 // the previous pair with its count bits set: a pair must be above it
+                let last := 0
+                binary := 1
+                if lt(ptr, end) {
+                    for {} 1 {} {
+                        last := shr(224, calldataload(ptr)) // index << 16 | count
+                        let x := and(last, 0xffff)
+                        if gt(x, 1) {
+                            binary := 0
+                            break
+                        }
+                        // An index out of range reads a word past the model, and then reverts.
+                        let lanes := shr(and(shr(11, last), 0xe0), sload(add(_WORDS_BASE, shr(19, last))))
+                        // f = n * ONE + alpha < 2^16 * 1e6 + 1e12 < 2^41, m < 2^192: products below 2^233.
+                        m0 := mul(m0, add(mul(and(lanes, 0xffff), _ONE), alpha_))
+                        m1 := mul(m1, add(mul(and(shr(16, lanes), 0xffff), _ONE), alpha_))
+                        if gt(m0, _MANTISSA_MAX) {
+                            m0 := shr(64, m0)
+                            mstore(0x00, add(mload(0x00), 64))
+                        }
+                        if gt(m1, _MANTISSA_MAX) {
+                            m1 := shr(64, m1)
+                            mstore(0x20, add(mload(0x20), 64))
+                        }
+                        total := add(total, x) // below 2^32: at most 65,536 increasing indices
+                        ptr := add(ptr, 4)
+                        // Go on while pairs remain and this one is above the previous one, its count not 0.
+                        let good := mul(gt(last, prev), x)
+                        if iszero(mul(good, lt(ptr, end))) {
+                            bad := iszero(good)
+                            break
+                        }
+                        prev := or(last, 0xffff)
                     }
-                    x := shr(1, x)
-                    if iszero(x) { break }
-                    let v := mul(b, b)
-                    let sh := add(127, gt(v, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
-                    b := shr(sh, v)
-                    be := add(add(be, be), sh)
                 }
+                // A pair failed, or the last (largest) index is out of range.
+                bad := and(binary, or(bad, iszero(lt(last, limit))))
+                e0 := mload(0x00)
+                e1 := mload(0x20)
             }
+        }
+        if (bad) {
+            _revertFirstBadPair(features, features.length >> 2);
+            assert(false); // unreachable: a pair is bad
+        }
+        if (!binary) return (false, 0, 0);
+        score0 = _score(m0, e0, total, (header0 >> (_CLASS_OFFSET + _TOTAL_SHIFT)) & _TOTAL_MASK);
+        score1 = _score(m1, e1, total, (header0 >> (_CLASS_OFFSET + _CLASS_BITS + _TOTAL_SHIFT)) & _TOTAL_MASK);
+    }
+
+    /// @dev `ln(m * 2^e) - |x| * ln(N_c * ONE + alpha * V)`, or `type(int256).min` for a class
+    /// without documents (`m == 0`).
+    function _score(uint256 m, int256 e, uint256 total, uint256 classTotal_) private view returns (int256) {
+        if (m == 0) return type(int256).min;
+        // Cannot overflow: total < 2^32 and the logarithm of N_c * ONE + alpha * V < 2^58 is below
+        // 2^66 (N_c * ONE < 2^52, alpha * V < 2^57); the logarithm of the mantissa is below 2^100.
+        unchecked {
+            return FixedPointMath.ln(m, e) - int256(total) * FixedPointMath.ln(classTotal_ * _ONE + _alphaTotal);
+        }
+    }
+
+    /// @dev Validates the features (SPEC.md §1, counts format) and reads the factors
+    /// `f_ci = n_ci * ONE + alpha` of the present ones, pair-major (`factors[p * K + c]`); returns them,
+    /// `|x|` and the OR of the counts. A feature's lanes are consecutive, so its words are read once,
+    /// and sorted features sharing a word read it once.
+    function _factors(bytes calldata features)
+        private
+        view
+        returns (uint256[] memory factors, uint256 total, uint256 bits)
+    {
+        if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
+        factors = new uint256[]((features.length >> 2) * _classes);
+        // classes (bits 0-7), featureCount (8-31), alpha (32 up): one stack slot for three immutables.
+        uint256 shape = _classes | (_featureCount << 8) | (_alpha << 32);
+        bool bad;
+        // Cannot overflow: lanes are below 2^21, |x| below 2^32, factors below 2^41.
+        assembly ("memory-safe") {
+            let ptr := features.offset
+            let end := add(ptr, features.length)
+            let prev := 0 // the previous pair with its count bits set: a pair must be above it
+            let last := 0
             let loadedWord := not(0)
             let word := 0
-            // Exponents sit `eOffset` bytes after their mantissas; `classes = eOffset / 32`.
-            let eOffset := shl(5, and(shr(32, shape), 0xffffffff))
+            let fPtr := add(factors, 0x20)
+            let classes := and(shape, 0xff)
+            let rowBytes := shl(5, classes)
+            let alpha_ := shr(32, shape)
             for {} lt(ptr, end) { ptr := add(ptr, 4) } {
-                let x := shr(224, calldataload(ptr)) // the pair, then its count
-                let lane := shr(16, x) // the index, then its lanes
-                x := and(x, 0xffff)
-                if or(or(lt(lane, next), iszero(lt(lane, and(shape, 0xffffffff)))), iszero(x)) { break }
-                next := add(lane, 1)
-                total := add(total, x) // below 2^32: at most 2^14 pairs of 16-bit counts
-                lane := mul(lane, shr(5, eOffset)) // below 2^21
-                // Two classes and a count of 1 (binary data): both lanes are in one word (lane is
-                // even), and the general loop below is unrolled.
-                if and(eq(eOffset, 0x40), eq(x, 1)) {
-                    if iszero(eq(shr(3, lane), loadedWord)) {
-                        loadedWord := shr(3, lane)
-                        word := sload(add(_WORDS_BASE, loadedWord))
+                last := shr(224, calldataload(ptr)) // index << 16 | count
+                {
+                    let x := and(last, 0xffff)
+                    // Stop at a pair not above the previous one, or with a count of 0.
+                    if iszero(mul(gt(last, prev), x)) {
+                        bad := 1
+                        break
                     }
-                    let lanes := shr(shl(5, and(lane, 7)), word)
-                    let mSlot := add(state, 0x20)
-                    // f = n * ONE + alpha < 2^53 and m < 2^192: the product is below 2^245.
-                    let m := mul(mload(mSlot), add(mul(and(lanes, _LANE_MASK), _ONE), shr(64, shape)))
-                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
-                        m := shr(64, m)
-                        mstore(add(mSlot, 0x40), add(mload(add(mSlot, 0x40)), 64))
-                    }
-                    mstore(mSlot, m)
-                    mSlot := add(mSlot, 0x20)
-                    m := mul(mload(mSlot), add(mul(and(shr(32, lanes), _LANE_MASK), _ONE), shr(64, shape)))
-                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
-                        m := shr(64, m)
-                        mstore(add(mSlot, 0x40), add(mload(add(mSlot, 0x40)), 64))
-                    }
-                    mstore(mSlot, m)
-                    continue
+                    total := add(total, x) // below 2^32: at most 65,536 increasing indices
+                    bits := or(bits, x)
                 }
-                let mEnd := add(add(state, 0x20), eOffset)
-                for { let mSlot := add(state, 0x20) } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
-                    if iszero(eq(shr(3, lane), loadedWord)) {
-                        loadedWord := shr(3, lane)
-                        // In bounds: lane < featureCount * classes, so the word is a model word.
+                prev := or(last, 0xffff)
+                // An index out of range reads words past the model, and then reverts.
+                let lane := mul(shr(16, last), classes)
+                for { let rowEnd := add(fPtr, rowBytes) } lt(fPtr, rowEnd) { fPtr := add(fPtr, 0x20) } {
+                    if iszero(eq(shr(4, lane), loadedWord)) {
+                        loadedWord := shr(4, lane)
                         word := sload(add(_WORDS_BASE, loadedWord))
                     }
-                    // f = n * ONE + alpha < 2^32 * 1e6 + 1e12 < 2^53.
-                    let f := add(mul(and(shr(shl(5, and(lane, 7)), word), _LANE_MASK), _ONE), shr(64, shape))
-                    // m * 2^e times f^x; m < 2^192 before and after.
-                    let m := mload(mSlot)
-                    switch eq(x, 1)
-                    case 1 { m := mul(m, f) } // below 2^245
-                    default {
-                        let p, pe := power(f, x)
-                        m := mul(m, shr(64, p)) // below 2^256
-                        let eSlot := add(mSlot, eOffset)
-                        mstore(eSlot, add(mload(eSlot), add(pe, 64)))
-                    }
-                    if gt(m, 0xffffffffffffffffffffffffffffffffffffffffffffffff) {
-                        m := shr(64, m)
-                        let eSlot := add(mSlot, eOffset)
-                        mstore(eSlot, add(mload(eSlot), 64))
-                    }
-                    mstore(mSlot, m)
+                    mstore(fPtr, add(mul(and(shr(shl(4, and(lane, 15)), word), _LANE_MASK), _ONE), alpha_))
                     lane := add(lane, 1)
                 }
             }
+            // A pair failed, or the last (largest) index is out of range.
+            bad := or(bad, iszero(lt(last, shl(16, and(shr(8, shape), 0xffffff)))))
         }
-        if (ptr < end) _revertFeature(features, (ptr - start) >> 2, next, _featureCount);
+        if (bad) {
+            _revertFirstBadPair(features, features.length >> 2);
+            assert(false); // unreachable: a pair is bad
+        }
     }
 
-    /// @dev Reverts with the error of the pair at `position`, which failed a check (a helper, to
-    /// keep the callers' stacks shallow): `FeaturesNotSorted`, `FeatureOutOfRange`, then
-    /// `FeatureValueOutOfRange` for a zero count.
-    function _revertFeature(bytes calldata features, uint256 position, uint256 next, uint256 featureCount_)
+    /// @dev Multiplies each class's `state[c] * 2^state[K + c]` (`state[c] = state[2K + c] = D_c`,
+    /// exponent 0, on entry) by `prod_i f_ci^x_i` over the (validated) features: Horner's rule over
+    /// the bits of the counts, from the highest bit `top` of `bits` (their OR) down. With `top > 0`
+    /// the mantissa starts at 1; each bit `b` below `top` first squares it (shifted right to 128 bits
+    /// first if it has more, then the product shifted right by 64 if at least 2^192); at bit 0 it is
+    /// multiplied by `D_c`; at every bit `b` it is multiplied by `f_ci` of each feature with bit `b` of
+    /// `x_i` set, in order, shifting the mantissa right by 64 (exponent + 64) whenever it reaches
+    /// 2^192. Binary data (`top == 0`) is thus `D_c * prod_i f_ci`, one product after another.
+    function _multiply(bytes calldata features, uint256[] memory factors, uint256[] memory state, uint256 bits)
         private
         pure
     {
-        uint256 pair = uint32(bytes4(features[position * 4:position * 4 + 4]));
-        uint256 index = pair >> 16;
-        if (index < next) revert FeaturesNotSorted(position, next - 1, index);
-        if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
-        revert FeatureValueOutOfRange(position, 0, 1, _MAX_VALUE);
+        uint256 classes = state.length / 3;
+        // Cannot overflow: mantissas stay below 2^192 between steps (products below 2^256); the numbers
+        // only truncate, so m * 2^e never exceeds the exact product, below 2^(64 + 41 |x|) with
+        // |x| < 2^32: exponents stay below 2^38 (the logarithm takes up to 2^64).
+        assembly ("memory-safe") {
+            // floor(log2 v) for 0 < v < 2^256, branchless.
+            function msb(v) -> r {
+                r := shl(7, lt(0xffffffffffffffffffffffffffffffff, v))
+                r := or(r, shl(6, lt(0xffffffffffffffff, shr(r, v))))
+                r := or(r, shl(5, lt(0xffffffff, shr(r, v))))
+                r := or(r, shl(4, lt(0xffff, shr(r, v))))
+                r := or(r, shl(3, lt(0xff, shr(r, v))))
+                r := or(r, shl(2, lt(0xf, shr(r, v))))
+                r := or(r, shl(1, lt(0x3, shr(r, v))))
+                r := or(r, lt(0x1, shr(r, v)))
+            }
+            let end := add(features.offset, features.length)
+            let eOffset := shl(5, classes) // exponents sit this many bytes after their mantissas
+            let mStart := add(state, 0x20)
+            let mEnd := add(mStart, eOffset) // also where the exponents start
+            let list := mload(0x40)
+            let top := 0
+            if bits { top := msb(bits) } // below 16
+            if top {
+                for { let mSlot := mStart } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } { mstore(mSlot, 1) }
+            }
+            for { let b := top } 1 { b := sub(b, 1) } {
+                if lt(b, top) {
+                    for { let mSlot := mStart } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
+                        let m := mload(mSlot)
+                        let eSlot := add(mSlot, eOffset)
+                        let e := mload(eSlot)
+                        if gt(m, 0xffffffffffffffffffffffffffffffff) {
+                            let shift := sub(msb(m), 127) // 1 to 64: keep the top 128 bits
+                            m := shr(shift, m)
+                            e := add(e, shift)
+                        }
+                        m := mul(m, m) // below 2^256
+                        e := add(e, e)
+                        if gt(m, _MANTISSA_MAX) {
+                            m := shr(64, m)
+                            e := add(e, 64)
+                        }
+                        mstore(mSlot, m)
+                        mstore(eSlot, e)
+                    }
+                }
+                // At bit 0, times D_c (below 2^64).
+                if and(iszero(b), iszero(iszero(top))) {
+                    for { let mSlot := mStart } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
+                        let m := mul(mload(mSlot), mload(add(mSlot, shl(1, eOffset))))
+                        if gt(m, _MANTISSA_MAX) {
+                            m := shr(64, m)
+                            let eSlot := add(mSlot, eOffset)
+                            mstore(eSlot, add(mload(eSlot), 64))
+                        }
+                        mstore(mSlot, m)
+                    }
+                }
+                // The factor rows of the features whose count has bit b, listed in free memory (not
+                // allocated: it is scratch for this block).
+                let listEnd := list
+                let row := add(factors, 0x20)
+                for { let p := features.offset } lt(p, end) { p := add(p, 4) } {
+                    if and(shr(add(224, b), calldataload(p)), 1) {
+                        mstore(listEnd, row)
+                        listEnd := add(listEnd, 0x20)
+                    }
+                    row := add(row, eOffset)
+                }
+                // Each class's mantissa times those factors, in order, on the stack.
+                if gt(listEnd, list) {
+                    for { let c := 0 } lt(c, eOffset) { c := add(c, 0x20) } {
+                        let m := mload(add(mStart, c))
+                        let e := mload(add(mEnd, c))
+                        for { let q := list } lt(q, listEnd) { q := add(q, 0x20) } {
+                            m := mul(m, mload(add(mload(q), c))) // f < 2^41: below 2^233
+                            if gt(m, _MANTISSA_MAX) {
+                                m := shr(64, m)
+                                e := add(e, 64)
+                            }
+                        }
+                        mstore(add(mStart, c), m)
+                        mstore(add(mEnd, c), e)
+                    }
+                }
+                if iszero(b) { break }
+            }
+        }
+    }
+
+    /// @dev Reverts with the error of the first bad pair among the first `pairs` (a helper of the
+    /// hot loops, which check order and count as they go and the range once, at the end):
+    /// `FeaturesNotSorted`, `FeatureOutOfRange`, then `FeatureValueOutOfRange` for a zero count.
+    /// Returns if those pairs are all good.
+    function _revertFirstBadPair(bytes calldata features, uint256 pairs) private view {
+        uint256 featureCount_ = _featureCount;
+        uint256 next; // the smallest index allowed next: the previous one plus one
+        for (uint256 position; position < pairs; ++position) {
+            uint256 pair = uint32(bytes4(features[position * 4:position * 4 + 4]));
+            uint256 index = pair >> 16;
+            if (index < next) revert FeaturesNotSorted(position, next - 1, index);
+            if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
+            if (pair & 0xffff == 0) revert FeatureValueOutOfRange(position, 0, 1, _MAX_VALUE);
+            next = index + 1;
+        }
     }
 
     /// @dev Adds the present features' counts to class `label`'s lanes, validating the features in
-    /// the same pass (`CountOverflow` after the feature checks of each pair); returns `|x|`. The
-    /// label's lanes of sorted features are in increasing words: each word is read and written once.
+    /// the same pass (`CountOverflow` after the feature checks of each pair); returns `|x|`. Each pair
+    /// reads and writes its word (no cache of the last word: sorted features sharing a word pay a
+    /// warm read and write, 200 gas, cheaper on average than testing every feature for it).
     function _addCounts(bytes calldata features, uint256 label) private returns (uint256 total) {
         if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
-        uint256 featureCount_ = _featureCount;
         uint256 classes = _classes;
-        uint256 ptr;
+        uint256 limit = _featureCount << 16;
+        bool bad;
+        uint256 pairsRead;
+        uint256 last; // the last pair read
+        uint256 newCount; // its lane's new count
+        // Cannot overflow: lanes are below 2^21, a lane's new count below 2^17, |x| below 2^32.
         assembly ("memory-safe") {
-            ptr := features.offset
-        }
-        uint256 start = ptr;
-        uint256 end = ptr + features.length;
-        uint256 next;
-        uint256 newCount;
-        // Cannot overflow: lanes are below 2^21, counts below 2^32 + 2^16 (checked before they are
-        // written back), |x| below 2^32.
-        assembly ("memory-safe") {
-            let loadedWord := not(0)
-            let word := 0
-            for {} lt(ptr, end) { ptr := add(ptr, 4) } {
-                let x := shr(224, calldataload(ptr)) // the pair, then its count
-                let lane := shr(16, x) // the index, then its lane
-                x := and(x, 0xffff)
-                if or(or(lt(lane, next), iszero(lt(lane, featureCount_))), iszero(x)) { break }
-                next := add(lane, 1)
-                lane := add(mul(lane, classes), label)
-                if iszero(eq(shr(3, lane), loadedWord)) {
-                    if iszero(eq(loadedWord, not(0))) { sstore(add(_WORDS_BASE, loadedWord), word) }
-                    loadedWord := shr(3, lane)
-                    word := sload(add(_WORDS_BASE, loadedWord))
+            let ptr := features.offset
+            let end := add(ptr, features.length)
+            let prev := 0 // the previous pair with its count bits set: a pair must be above it
+            // Each pass: the pair (index << 16 | count) and its count x; its lane's word and the lane's
+            // bit offset in it (an index out of range writes a word past the model, and then reverts);
+            // the new count, written back (a lane that overflows carries into the next, and reverts).
+            // Go on while pairs remain and this one is good: above the previous one, its count not 0,
+            // its lane not overflowed.
+            if lt(ptr, end) {
+                switch classes
+                case 2 {
+                    // Feature i's lanes are bits 32 (i % 8) up of word i / 8; the label's 16 bits further.
+                    let labelShift := shl(4, label)
+                    for {} 1 {} {
+                        last := shr(224, calldataload(ptr))
+                        let x := and(last, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, last))
+                        let shift := add(and(shr(11, last), 0xe0), labelShift)
+                        let word := sload(slot)
+                        newCount := add(and(shr(shift, word), _LANE_MASK), x)
+                        sstore(slot, add(word, shl(shift, x)))
+                        total := add(total, x)
+                        ptr := add(ptr, 4)
+                        let good := mul(and(gt(last, prev), lt(newCount, 0x10000)), x)
+                        if iszero(mul(good, lt(ptr, end))) {
+                            bad := iszero(good)
+                            break
+                        }
+                        prev := or(last, 0xffff)
+                    }
                 }
-                let shift := shl(5, and(lane, 7))
-                newCount := add(and(shr(shift, word), _LANE_MASK), x)
-                if gt(newCount, _LANE_MASK) { break }
-                word := add(word, shl(shift, x)) // no carry: the lane's new count fits 32 bits
-                total := add(total, x)
+                default {
+                    for {} 1 {} {
+                        last := shr(224, calldataload(ptr))
+                        let x := and(last, 0xffff)
+                        let lane := add(mul(shr(16, last), classes), label)
+                        let slot := add(_WORDS_BASE, shr(4, lane))
+                        let shift := shl(4, and(lane, 15))
+                        let word := sload(slot)
+                        newCount := add(and(shr(shift, word), _LANE_MASK), x)
+                        sstore(slot, add(word, shl(shift, x)))
+                        total := add(total, x)
+                        ptr := add(ptr, 4)
+                        let good := mul(and(gt(last, prev), lt(newCount, 0x10000)), x)
+                        if iszero(mul(good, lt(ptr, end))) {
+                            bad := iszero(good)
+                            break
+                        }
+                        prev := or(last, 0xffff)
+                    }
+                }
             }
-            if and(eq(ptr, end), iszero(eq(loadedWord, not(0)))) { sstore(add(_WORDS_BASE, loadedWord), word) }
+            // A pair failed, or the last (largest) index is out of range.
+            bad := or(bad, iszero(lt(last, limit)))
+            pairsRead := shr(2, sub(ptr, features.offset))
         }
-        if (ptr < end) {
-            if (newCount > _MAX_COUNT) revert CountOverflow(label, next - 1, newCount, _MAX_COUNT);
-            _revertFeature(features, (ptr - start) >> 2, next, featureCount_);
+        if (bad) {
+            // The first bad pair among those read, else the overflow of the last one read.
+            _revertFirstBadPair(features, pairsRead);
+            revert CountOverflow(label, last >> 16, newCount, _MAX_COUNT);
         }
     }
 }

@@ -197,7 +197,7 @@ class DocumentCountOverflow(ContractRuleError):
 
 
 class CountOverflow(ContractRuleError):
-    hint = "a class's count of one feature cannot exceed 2^32 - 1; send a smaller count"
+    hint = "a class's count of one feature cannot exceed 2^16 - 1 (a uint16 lane); send a smaller count"
 
 
 class LnOfZero(ContractRuleError):

@@ -33,8 +33,8 @@ from collabml.models.naive_bayes import (
     MAX_FEATURE_COUNT,
     MAX_VALUE,
     NO_SCORE,
-    mul_factor,
-    power,
+    class_products,
+    square,
 )
 
 FUZZ = settings(max_examples=300, deadline=None)
@@ -147,10 +147,22 @@ def test_update__always_learns():
 
 # ---- layout ----
 def test_packed_words__lanes_feature_major():
-    """Lane i * K + c holds n_ci; eight 32-bit lanes a word: 3 x 2 lanes fit one word."""
-    assert SMALL.packed_words() == [1 | 0 << 32 | 0 << 64 | 3 << 96 | 2 << 128 | 1 << 160]
+    """Lane i * K + c holds n_ci; sixteen 16-bit lanes a word: 3 x 2 lanes fit one word."""
+    assert SMALL.packed_words() == [1 | 0 << 16 | 0 << 32 | 3 << 48 | 2 << 64 | 1 << 80]
     assert SMALL.word_count == 1
     assert SMALL.constructor_args() == (3, ONE, [2, 3])
+
+
+def test_packed_words__two_classes_eight_features_a_word():
+    """Two classes: feature i's pair of lanes is bits 32 (i % 8) .. 32 (i % 8) + 31 of word i // 8."""
+    counts = np.array([[10 * i for i in range(17)], [10 * i + 1 for i in range(17)]])
+    model = NaiveBayes(counts, [1, 1])
+    words = model.packed_words()
+    assert len(words) == model.word_count == 3
+    for i in range(17):
+        pair = (words[i // 8] >> (32 * (i % 8))) & 0xFFFFFFFF
+        assert (pair & 0xFFFF, pair >> 16) == (10 * i, 10 * i + 1)
+    assert words[2] >> 32 == 0  # padding lanes are zero
 
 
 def test_packed_words__ten_classes_span_words():
@@ -158,9 +170,17 @@ def test_packed_words__ten_classes_span_words():
     model = NaiveBayes(counts, [1] * 10)
     lanes = list(range(30))
     words = model.packed_words()
-    assert len(words) == model.word_count == 4
-    assert [(words[lane // 8] >> (32 * (lane % 8))) & 0xFFFFFFFF for lane in range(30)] == lanes
-    assert words[3] >> (32 * 6) == 0  # padding lanes are zero
+    assert len(words) == model.word_count == 2  # feature 1's lanes 10..19 straddle words 0 and 1
+    assert [(words[lane // 16] >> (16 * (lane % 16))) & 0xFFFF for lane in range(30)] == lanes
+    assert words[1] >> (16 * 14) == 0  # padding lanes are zero
+
+
+def test_counts__bound_is_a_uint16_lane():
+    """n_ci is a 16-bit lane: 65,535 loads, 65,536 is refused (a model that large must not be deployed)."""
+    assert MAX_COUNT == 2**16 - 1
+    assert NaiveBayes(np.array([[MAX_COUNT, 0], [0, 0]]), [1, 1]).packed_words() == [MAX_COUNT]
+    with pytest.raises(ValueError, match="65535"):
+        NaiveBayes(np.array([[MAX_COUNT + 1, 0], [0, 0]]), [1, 1])
 
 
 @FUZZ
@@ -180,26 +200,65 @@ def test_words__round_trip(data):
 
 # ---- the floating product ----
 @FUZZ
-@given(f=st.integers(1, 2**53 - 1), x=st.integers(2, MAX_VALUE))
-def test_power__normalised_and_within_x_times_two_to_the_minus_125(f, x):
-    """Truncating each product to 128 bits loses < 2^-127 of it; squaring doubles earlier relative
-    errors, so f^x is short by less than x * 2^-125 of itself (< 2^-109 for any 16-bit count)."""
-    p, pe = power(f, x)
-    assert 1 << 127 <= p < 1 << 128
-    exact = f**x
-    # approx = p * 2^pe <= exact, compared in integers: scale both by 2^-pe when pe < 0.
-    scaled_exact, scaled_approx = (exact << -pe, p) if pe < 0 else (exact, p << pe)
-    assert scaled_approx <= scaled_exact  # every step truncates
-    assert (scaled_exact - scaled_approx) * 2**125 < x * scaled_exact
+@given(m=st.integers(1, 2**192 - 1), e=st.integers(0, 2**40))
+def test_square__keeps_the_top_128_bits(m, e):
+    """Squaring keeps the top 128 bits of m (truncating), so it is short by less than 2^-126 of the
+    exact square, and the result is below 2^192 again."""
+    m2, e2 = square(m, e)
+    assert 1 <= m2 < 2**192 and e2 >= 2 * e
+    exact = m * m  # times 2^(2e)
+    approx = m2 << (e2 - 2 * e)
+    assert approx <= exact
+    assert (exact - approx) * 2**126 < exact
+    if m < 2**96:
+        assert (m2, e2) == (m * m, 2 * e)  # small mantissas square exactly
+
+
+def test_class_products__binary_data_is_one_product_after_another():
+    """All counts 1: m = D_c, then m *= f for each feature, shifted right by 64 bits at 2^192."""
+    factors = [[2**40 + 3, 5], [2**41 - 1, 7], [2**40, 9], [2**39 + 1, 11], [2**40 + 17, 13]]
+    mantissas, exponents = class_products([2**63, 3], factors, [1] * 5)
+    m, e = 2**63, 0
+    for row in factors:
+        m *= row[0]
+        if m >= 2**192:
+            m, e = m >> 64, e + 64
+    assert (mantissas[0], exponents[0]) == (m, e)
+    assert e == 128  # shifted twice
+    assert (mantissas[1], exponents[1]) == (3 * 5 * 7 * 9 * 11 * 13, 0)
+
+
+def test_class_products__horner_over_the_bits():
+    """Counts (3, 2): top bit 1; bit 1: f0 * f1; bit 0: square, times D, times f0. Exact while small."""
+    mantissas, exponents = class_products([5, 0], [[3, 4], [7, 8]], [3, 2])
+    assert (mantissas, exponents) == ([(3 * 7) ** 2 * 5 * 3, 0], [0, 0])  # a class without documents stays 0
+    assert mantissas[0] == 5 * 3**3 * 7**2
 
 
 @FUZZ
-@given(m=st.integers(1, 2**192 - 1), f=st.integers(1, 2**53 - 1), x=st.integers(1, MAX_VALUE))
-def test_mul_factor__keeps_the_mantissa_below_2_192(m, f, x):
-    m2, e2 = mul_factor(m, 0, f, x)
-    assert 1 <= m2 < 2**192
-    if x == 1:
-        assert Fraction(m2) * Fraction(2) ** e2 <= m * f < (Fraction(m2) + 1) * Fraction(2) ** e2
+@given(data=st.data())
+def test_class_products__within_x_plus_one_times_two_to_the_minus_125(data):
+    """Every shift truncates, and a squaring doubles the relative error so far: the product is short by
+    less than (|x| + 1) * 2^-125 of the exact one (far below the logarithm's 1e-18)."""
+    pairs = data.draw(st.integers(0, 5))
+    counts = data.draw(st.lists(st.integers(1, 300), min_size=pairs, max_size=pairs))
+    factors = data.draw(st.lists(st.tuples(st.integers(1, 2**41 - 1)), min_size=pairs, max_size=pairs))
+    document_count = data.draw(st.integers(1, 2**64 - 1))
+    (m,), (e,) = class_products([document_count], [list(f) for f in factors], counts)
+    assert 1 <= m < 2**192 and e >= 0
+    exact = document_count
+    for (f,), x in zip(factors, counts):
+        exact *= f**x
+    approx = m << e
+    assert approx <= exact
+    assert (exact - approx) * 2**125 < (sum(counts) + 1) * exact
+
+
+def test_class_products__largest_count():
+    f, x = 2**41 - 1, MAX_VALUE
+    (m,), (e,) = class_products([1], [[f]], [x])
+    exact = f**x
+    assert m << e <= exact and ((exact - (m << e)) << 125) < (x + 1) * exact
 
 
 # ---- against the exact reference ----

@@ -5,7 +5,8 @@ Deployed once per module:
 - "imdb": 2 classes over 1,000 features (the IMDB shape), counts up to 2,500;
 - "digits": 10 classes over 64 features, fitted by scikit-learn on the digits (a feature's lanes
   straddle words);
-- "edges": 3 classes over 21 features (63 lanes: one padding lane), counts at and near `2^32 - 1`,
+- "edges": 3 classes over 21 features (63 lanes in 4 words: one padding lane), counts at and near
+  `2^16 - 1`,
   document counts 0, 1 and near `2^64 - 1`, the largest alpha, so updates overflow by name;
 - "tiny_alpha": 2 classes over 9 features, mostly zero counts and alpha 1 (1e-6): factors of 1.
 Feature counts go up to 65,535 (the powering path). Each example that changes state runs inside a
@@ -37,7 +38,7 @@ def _digits_model() -> NaiveBayes:
 
 def _edges_model() -> NaiveBayes:
     rng = np.random.default_rng(3)
-    counts = rng.choice([0, 1, 2, MAX_COUNT - MAX_VALUE, MAX_COUNT - 1, MAX_COUNT], size=(3, 21))
+    counts = rng.choice([0, 1, 2, MAX_COUNT - 255, MAX_COUNT - 1, MAX_COUNT], size=(3, 21))
     return NaiveBayes(counts, [0, 1, MAX_DOCUMENT_COUNT - 1], MAX_ALPHA)
 
 
@@ -133,7 +134,7 @@ def test_update__equals_mirror(trainers, models, contributor, chain, case):
 
 
 def test_update__edges_overflow_by_name(trainers, models, contributor, chain):
-    """A lane at 2^32 - 1 and a class at 2^64 - 1 documents refuse one more, by name."""
+    """A lane at 2^16 - 1 and a class at 2^64 - 1 documents refuse one more, by name."""
     trainer, model = trainers["edges"], models["edges"]
     label, feature = next((c, i) for i in range(21) for c in range(3) if model.counts[c, i] == MAX_COUNT)
     with reverts_with(trainer, "CountOverflow", label, feature, MAX_COUNT + 1, MAX_COUNT):

@@ -148,6 +148,33 @@ def measure(
     return deployed, rows
 
 
+def measure_add_data(
+    project,
+    owner,
+    contributor,
+    *,
+    feature_count: int = 1000,
+    class_count: int = 2,
+    sizes: Sequence[int] = (20, 80),
+    sets: int = 15,
+    max_value: int = 1,
+    seed: int = 0,
+) -> dict[int, list[int]]:
+    """addData gas of `sets` random feature sets of each size (random labels, exact deposits), one
+    after another on one deployed trained-like model: ``{size: [gas, ...]}``. Which features share a
+    count word is luck, so report the mean (and range) of these, not one sample."""
+    rng = np.random.default_rng(seed)
+    model = random_model(feature_count, class_count, seed)
+    client = TrainerClient(deploy_model(project, owner, model).contract, mirror=NaiveBayes)
+    gas: dict[int, list[int]] = {}
+    for size in sizes:
+        for _ in range(sets):
+            features = _random_pairs(rng, model, size, max_value)
+            _, receipt = client.contribute(contributor, features, int(rng.integers(0, class_count)))
+            gas.setdefault(size, []).append(receipt.gas_used)
+    return gas
+
+
 def accuracy_naive_bayes(data_dir=None, alpha: float = 1.0) -> dict[str, tuple[float, float]]:
     """Test accuracy of the contract's arithmetic (the bit-exact mirror) and of float scikit-learn
     ``MultinomialNB``, both fitted on the same data: ``{"imdb": (mirror, sklearn), "digits": (...)}``.

@@ -11,9 +11,11 @@ best score, ties to the lowest class, classes with ``D_c = 0`` never predicted (
 documents). It is computed as the contract computes it, never as a product of probabilities:
 
 - per class, ``D_c * prod_i f_ci**x_i`` with ``f_ci = n_ci * ONE + alpha`` is a mantissa
-  ``m < 2**192`` and a power-of-two exponent ``e``: ``m *= f`` for a count of 1;
-  ``m *= p >> 64, e += pe + 64`` with ``f**x ~= p * 2**pe`` from :func:`power` for larger counts;
-  then ``m >>= 64, e += 64`` whenever ``m >= 2**192`` (every shift truncates, as the EVM does);
+  ``m < 2**192`` and a power-of-two exponent ``e >= 0``, computed by Horner's rule over the bits of
+  the counts (:func:`class_products`): from the highest bit of any count down, square (:func:`square`),
+  multiply by ``D_c`` at bit 0, and multiply by ``f_ci`` for each feature whose count has that bit,
+  with ``m >>= 64, e += 64`` whenever ``m >= 2**192`` (every shift truncates, as the EVM does). For
+  binary data that is ``m = D_c``, then ``m *= f`` feature after feature;
 - ``score = ln(m, e) - |x| * ln(N_c * ONE + alpha * V)`` with
   :func:`collabml.fixedpoint_math.ln` (the ``ln ONE`` terms cancel since ``sum_i x_i = |x|``).
 
@@ -27,6 +29,8 @@ The mirror raises the contract's errors (``collabml.errors``) in the contract's 
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,20 +48,20 @@ MAX_CLASS_COUNT = 32
 """Classes per model: the header holds 16 words of two classes."""
 MAX_ALPHA = 10**12
 """Largest smoothing, fixed point (1e6 real): keeps ``n * ONE + alpha < 2**53``."""
-MAX_COUNT = 2**32 - 1
-"""Largest per-class feature count ``n_ci``: a ``uint32`` lane."""
+MAX_COUNT = 2**16 - 1
+"""Largest per-class feature count ``n_ci``: a ``uint16`` lane (``CountOverflow`` beyond it)."""
 MAX_DOCUMENT_COUNT = 2**64 - 1
 """Largest document count ``D_c`` of a class."""
 MAX_VALUE = 2**16 - 1
 """Largest count of one feature in one contribution (``uint16``)."""
-LANE_BITS = 32
-LANES_PER_WORD = 8
+LANE_BITS = 16
+LANES_PER_WORD = 16
 NO_SCORE = -(2**255)
 """The score of a class without documents (``type(int256).min``)."""
 
 _LANE_MASK = (1 << LANE_BITS) - 1
 _MANTISSA_LIMIT = 1 << 192
-_HALF = 1 << 255
+_SQUARE_LIMIT = 1 << 128
 
 Pairs = Sequence[tuple[int, int]]
 
@@ -77,38 +81,47 @@ def validate_pairs(features: Pairs, feature_count: int) -> None:
         next_allowed = index + 1
 
 
-def power(f: int, x: int) -> tuple[int, int]:
-    """``f**x ~= p * 2**pe`` with ``2**127 <= p < 2**128``, as the contract's Yul ``power``:
-    binary powering from the lowest bit of ``x``, each 256-bit product of two 128-bit mantissas
-    shifted right by 127 or 128 bits (truncating)."""
-    k = f.bit_length() - 1
-    b, be = f << (127 - k), k - 127
-    p, pe = 1 << 127, -127
-    while True:
-        if x & 1:
-            v = p * b
-            sh = 128 if v >= _HALF else 127
-            p, pe = v >> sh, pe + be + sh
-        x >>= 1
-        if not x:
-            return p, pe
-        v = b * b
-        sh = 128 if v >= _HALF else 127
-        b, be = v >> sh, 2 * be + sh
-
-
-def mul_factor(m: int, e: int, f: int, x: int) -> tuple[int, int]:
-    """``m * 2**e`` times ``f**x``, as the contract's Yul ``mulFactor`` (``m < 2**192`` before and after)."""
-    if x == 1:
-        m *= f
-    else:
-        p, pe = power(f, x)
-        m *= p >> 64
-        e += pe + 64
+def _normalise(m: int, e: int) -> tuple[int, int]:
+    """The contract's rule after every product: shift right by 64 bits once ``m >= 2**192``."""
     if m >= _MANTISSA_LIMIT:
-        m >>= 64
-        e += 64
+        return m >> 64, e + 64
     return m, e
+
+
+def square(m: int, e: int) -> tuple[int, int]:
+    """``(m * 2**e)**2`` as the contract's Horner step (``1 <= m < 2**192``): keep the top 128 bits of
+    ``m`` (shift right, truncating), square exactly, then shift right by 64 if at least ``2**192``."""
+    if m >= _SQUARE_LIMIT:
+        shift = m.bit_length() - 128  # 1 to 64
+        m, e = m >> shift, e + shift
+    return _normalise(m * m, 2 * e)
+
+
+def class_products(
+    document_counts: Sequence[int], factors: Sequence[Sequence[int]], counts: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """Each class's ``D_c * prod_p f_pc**x_p`` as ``(mantissas, exponents)``, bit for bit as the
+    contract's ``_multiply``: ``factors[p][c]`` is the factor of the ``p``-th present feature for class
+    ``c`` and ``counts[p]`` its count. Horner's rule over the bits of the counts, from the highest bit
+    ``top`` of any count down to 0: with ``top > 0`` the mantissas start at 1; below ``top`` each bit
+    first squares them; bit 0 multiplies by ``D_c``; every bit multiplies by the factors of the
+    features whose count has that bit, in order."""
+    classes = len(document_counts)
+    top = max(0, (functools.reduce(operator.or_, counts, 0)).bit_length() - 1)
+    mantissas = [1] * classes if top else [int(d) for d in document_counts]
+    exponents = [0] * classes
+    for bit in range(top, -1, -1):
+        if bit < top:
+            for c in range(classes):
+                mantissas[c], exponents[c] = square(mantissas[c], exponents[c])
+        if bit == 0 and top:
+            for c in range(classes):
+                mantissas[c], exponents[c] = _normalise(mantissas[c] * int(document_counts[c]), exponents[c])
+        for row, x in zip(factors, counts):
+            if (x >> bit) & 1:
+                for c in range(classes):
+                    mantissas[c], exponents[c] = _normalise(mantissas[c] * row[c], exponents[c])
+    return mantissas, exponents
 
 
 @dataclass
@@ -132,7 +145,10 @@ class NaiveBayes:
         if counts.ndim != 2:
             raise ValueError(f"counts must be (classes, features), got shape {counts.shape}")
         if counts.size and (counts.min() < 0 or counts.max() > MAX_COUNT):
-            raise ValueError(f"counts must be integers in [0, {MAX_COUNT}]")
+            raise ValueError(
+                f"counts must be integers in [0, {MAX_COUNT}] (each n_ci is a uint16 lane on chain); "
+                f"got up to {counts.max()}"
+            )
         self.counts = counts.astype(np.int64).copy()
         self.document_counts = [int(d) for d in self.document_counts]
         classes, self.feature_count = self.counts.shape
@@ -247,7 +263,7 @@ class NaiveBayes:
         return (self.feature_count * self.class_count + LANES_PER_WORD - 1) // LANES_PER_WORD
 
     def packed_words(self) -> list[int]:
-        """The counts as ``loadModel`` takes them: ``uint32`` lanes, lane ``i * K + c`` = ``n_ci``."""
+        """The counts as ``loadModel`` takes them: ``uint16`` lanes, sixteen a word, lane ``i * K + c`` = ``n_ci``."""
         lanes = [int(v) for v in self.counts.T.ravel()]
         words: list[int] = []
         for start in range(0, len(lanes), LANES_PER_WORD):
@@ -265,15 +281,14 @@ class NaiveBayes:
 
     def _scores(self, features: Pairs) -> list[int]:
         classes = self.class_count
-        mantissas = list(self.document_counts)
-        exponents = [0] * classes
-        total = 0
         alpha = self.alpha
-        for index, x in features:
-            total += x
-            column = self.counts[:, index].tolist()
-            for c in range(classes):
-                mantissas[c], exponents[c] = mul_factor(mantissas[c], exponents[c], column[c] * ONE + alpha, x)
+        counts = [x for _, x in features]
+        total = sum(counts)
+        if features:
+            columns = (self.counts[:, [index for index, _ in features]].T * ONE + alpha).tolist()
+        else:
+            columns = []
+        mantissas, exponents = class_products(self.document_counts, columns, counts)
         alpha_total = alpha * self.feature_count
         out = []
         for c in range(classes):

@@ -16,10 +16,10 @@ from collabml.chain.deploy import deploy_drt_trainer
 from collabml.fixedpoint import ONE
 from collabml.models.naive_bayes import MAX_COUNT, MAX_DOCUMENT_COUNT, MAX_VALUE, NaiveBayes
 
-SMALL = NaiveBayes(np.array([[1, 0, 2, 0, 0], [0, 3, 1, 0, 0]]), [2, 3], ONE)
-"""5 features x 2 classes: 10 lanes, words 0 (features 0-3) and 1 (feature 4)."""
+SMALL = NaiveBayes(np.array([[1, 0, 2, 0, 0, 0, 0, 0, 0], [0, 3, 1, 0, 0, 0, 0, 0, 0]]), [2, 3], ONE)
+"""9 features x 2 classes: 18 lanes, words 0 (features 0-7) and 1 (feature 8)."""
 WIDE = NaiveBayes(np.random.default_rng(6).integers(0, 9, size=(10, 7)), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ONE)
-"""10 classes x 7 features: class blocks in five header words, lanes straddling words."""
+"""10 classes x 7 features (70 lanes, 5 words): class blocks in five header words, lanes straddling words."""
 FULL = NaiveBayes(np.array([[MAX_COUNT - 2, 0, MAX_COUNT], [0, 0, 0]]), [MAX_DOCUMENT_COUNT, 0], ONE)
 
 
@@ -63,7 +63,7 @@ def test_add_data__learns_when_the_model_agrees(trainers, contributor, chain):
         )
     ]
     learned = read(trainer)
-    assert learned.counts.tolist() == [[2, 0, 6, 0, 0], [0, 3, 1, 0, 0]]
+    assert learned.counts.tolist() == [[2, 0, 6, 0, 0, 0, 0, 0, 0], [0, 3, 1, 0, 0, 0, 0, 0, 0]]
     assert learned.document_counts == [3, 3]
     assert [trainer.classTotal(c) for c in range(2)] == [8, 4]
     expected = SMALL.copy()
@@ -73,15 +73,18 @@ def test_add_data__learns_when_the_model_agrees(trainers, contributor, chain):
 
 def test_add_data__learns_when_the_model_disagrees(trainers, contributor):
     trainer = trainers["small"]
-    features = ((0, 1), (3, 2), (4, MAX_VALUE))
+    features = ((0, 1), (3, 2), (8, MAX_VALUE))  # words 0 and 1
     assert trainer.predict(NaiveBayes.pack(features)) == 0
 
     add(trainer, contributor, NaiveBayes.pack(features), 1)
 
     learned = read(trainer)
-    assert learned.counts.tolist() == [[1, 0, 2, 0, 0], [1, 3, 1, 2, MAX_VALUE]]
+    assert learned.counts.tolist() == [[1, 0, 2, 0, 0, 0, 0, 0, 0], [1, 3, 1, 2, 0, 0, 0, 0, MAX_VALUE]]
     assert learned.document_counts == [2, 4]
     assert [trainer.classTotal(c) for c in range(2)] == [3, 4 + 1 + 2 + MAX_VALUE]
+    expected = SMALL.copy()
+    expected.update(features, 1)
+    assert list(trainer.modelWords(0, 2)) == expected.packed_words()
 
 
 def test_add_data__no_features_counts_a_document(trainers, contributor):
@@ -124,8 +127,14 @@ def test_add_data__label_checked_first(trainers, contributor):
         (b"\x00\x01\x00", ("FeaturesMalformed", 3)),
         (raw((1, 1), (1, 1)), ("FeaturesNotSorted", 1, 1, 1)),
         (raw((3, 1), (2, 1)), ("FeaturesNotSorted", 1, 3, 2)),
-        (raw((5, 1)), ("FeatureOutOfRange", 5, 5)),
+        (raw((9, 1)), ("FeatureOutOfRange", 9, 9)),
         (raw((0, 1), (1, 0)), ("FeatureValueOutOfRange", 1, 0, 1, MAX_VALUE)),
+        (raw((0, 0), (1, 1)), ("FeatureValueOutOfRange", 0, 0, 1, MAX_VALUE)),
+        # The loop checks the range once, on the last index: the first bad pair still names the error.
+        (raw((9, 1), (3, 1)), ("FeatureOutOfRange", 9, 9)),
+        (raw((0, 1), (9, 1), (10, 1)), ("FeatureOutOfRange", 9, 9)),
+        (raw((0, 1), (9, 1), (9, 1)), ("FeatureOutOfRange", 9, 9)),
+        (raw((8, 1), (2**16 - 1, 1)), ("FeatureOutOfRange", 2**16 - 1, 9)),
     ],
 )
 def test_add_data__bad_features(trainers, contributor, features, error):
@@ -138,11 +147,15 @@ def test_add_data__bad_features(trainers, contributor, features, error):
 
 
 def test_add_data__count_up_to_the_bound(trainers, contributor):
+    """A uint16 lane takes counts up to exactly 2^16 - 1, then refuses one more by name."""
     trainer = trainers["full"]
     add(trainer, contributor, NaiveBayes.pack(((0, 2),)), 1)  # class 1 has room
-    add(trainer, contributor, NaiveBayes.pack(((0, MAX_VALUE),)), 1)
-    assert trainer.count(1, 0) == 2 + MAX_VALUE
-    # Class 0's lane 0 can take 2 more (exactly 2^32 - 1), but the class cannot take a document.
+    add(trainer, contributor, NaiveBayes.pack(((0, MAX_COUNT - 2),)), 1)
+    assert trainer.count(1, 0) == MAX_COUNT
+    assert trainer.count(0, 0) == MAX_COUNT - 2  # the neighbouring lane took no carry
+    with reverts_with(trainer, "CountOverflow", 1, 0, MAX_COUNT + 1, MAX_COUNT):
+        add(trainer, contributor, NaiveBayes.pack(((0, 1),)), 1)
+    # Class 0's lane 0 can take 2 more (exactly 2^16 - 1), but the class cannot take a document.
     with reverts_with(trainer, "DocumentCountOverflow", 0, MAX_DOCUMENT_COUNT + 1, MAX_DOCUMENT_COUNT):
         add(trainer, contributor, NaiveBayes.pack(((0, 2),)), 0)
 
@@ -167,6 +180,12 @@ def test_add_data__count_overflow_order(trainers, contributor):
     trainer = trainers["full"]
     with reverts_with(trainer, "CountOverflow", 0, 0, MAX_COUNT + 1, MAX_COUNT):
         add(trainer, contributor, raw((0, 3), (0, 1)), 0)  # overflow at pair 0 before the repeat
+    with reverts_with(trainer, "CountOverflow", 0, 0, MAX_COUNT + 1, MAX_COUNT):
+        add(trainer, contributor, raw((0, 3), (7, 1)), 0)  # ... and before an index out of range
+    with reverts_with(trainer, "FeatureOutOfRange", 7, 3):
+        add(trainer, contributor, raw((7, 1), (0, 3)), 0)  # a range error at pair 0 first
+    with reverts_with(trainer, "CountOverflow", 0, 2, MAX_COUNT + 1, MAX_COUNT):
+        add(trainer, contributor, raw((1, 1), (2, 1)), 0)  # the last pair overflows
     with reverts_with(trainer, "FeaturesNotSorted", 1, 1, 0):
         add(trainer, contributor, raw((1, 1), (0, 3)), 0)
     with reverts_with(trainer, "FeatureValueOutOfRange", 0, 0, 1, MAX_VALUE):

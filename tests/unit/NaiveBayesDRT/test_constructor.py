@@ -59,7 +59,7 @@ def test_constructor__views(deploy, owner, chain):
     assert [contract.classTotal(c) for c in range(2)] == [0, 0]  # computed while loading
     assert contract.maxCount() == MAX_COUNT
     assert contract.maxDocumentCount() == MAX_DOCUMENT_COUNT
-    assert contract.modelWordCount() == 2  # 5 features x 2 classes = 10 lanes of 8 a word
+    assert contract.modelWordCount() == 1  # 5 features x 2 classes = 10 lanes of 16 a word
     assert contract.loadedWords() == 0
     assert not contract.modelReady()
     assert contract.contributionCount() == 0
@@ -70,12 +70,14 @@ def test_constructor__views(deploy, owner, chain):
     "features, classes, words",
     [
         (1, 2, 1),
-        (4, 2, 1),
-        (5, 2, 2),
-        (64, 10, 80),
-        (13, 3, 5),
-        (1, MAX_CLASS_COUNT, 4),
-        (MAX_FEATURE_COUNT, 2, 16_384),
+        (8, 2, 1),
+        (9, 2, 2),
+        (64, 10, 40),
+        (13, 3, 3),
+        (1, MAX_CLASS_COUNT, 2),
+        (1000, 2, 125),
+        (MAX_FEATURE_COUNT, 2, 8_192),
+        (MAX_FEATURE_COUNT, MAX_CLASS_COUNT, 131_072),
     ],
 )
 def test_constructor__word_count(deploy, features, classes, words):

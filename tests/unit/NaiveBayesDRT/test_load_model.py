@@ -17,9 +17,11 @@ from collabml.chain.deploy import load_model
 from collabml.fixedpoint import ONE
 from collabml.models.naive_bayes import MAX_COUNT, NaiveBayes
 
-MODEL = NaiveBayes(np.arange(1, 22).reshape(7, 3).T * 1000 + np.array([[0], [1], [MAX_COUNT - 21_000]]), [5, 6, 7], ONE)
-"""7 features, 3 classes: 21 lanes in 3 words, the last with 5 lanes and 3 padding lanes. Lane
-l = 3i + c holds (l + 1) * 1000 (+ 1 for class 1; class 2 near 2^32 - 1)."""
+MODEL = NaiveBayes(
+    np.arange(1, 40).reshape(13, 3).T * 1000 + np.array([[0], [1], [MAX_COUNT - 39_000]]), [5, 6, 7], ONE
+)
+"""13 features, 3 classes: 39 lanes in 3 words, the last with 7 lanes and 9 padding lanes. Lane
+l = 3i + c holds (l + 1) * 1000 (+ 1 for class 1; class 2 near 2^16 - 1)."""
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,8 @@ def lane_totals(words, classes, upto):
     """The totals of the lanes of words[:upto], class by class (lane l belongs to class l % classes)."""
     totals = [0] * classes
     for w in range(upto):
-        for k in range(8):
-            totals[(8 * w + k) % classes] += (words[w] >> (32 * k)) & 0xFFFFFFFF
+        for k in range(16):
+            totals[(16 * w + k) % classes] += (words[w] >> (16 * k)) & 0xFFFF
     return totals
 
 
@@ -82,7 +84,7 @@ def test_load_model__totals_computed_chunk_by_chunk(unloaded, owner):
     assert [unloaded.documentCount(c) for c in range(3)] == [5, 6, 7]
     assert list(unloaded.modelWords(0, 3)) == words
     for c in range(3):
-        assert [unloaded.count(c, i) for i in range(7)] == MODEL.counts[c].tolist()
+        assert [unloaded.count(c, i) for i in range(13)] == MODEL.counts[c].tolist()
 
 
 def test_load_model__read_back_as_mirror(loaded):
@@ -108,10 +110,10 @@ def test_load_model__resume_after_interruption(unloaded, owner, chain):
     assert [unloaded.classTotal(c) for c in range(3)] == MODEL.totals
 
 
-@pytest.mark.parametrize("lane", [5, 6, 7])
+@pytest.mark.parametrize("lane", [7, 8, 15])
 def test_load_model__padding_lane_set(unloaded, owner, lane):
     words = MODEL.packed_words()
-    bad = words[2] | (1 << (32 * lane))
+    bad = words[2] | (1 << (16 * lane))
     unloaded.loadModel(0, words[:2], sender=owner)
 
     with reverts_with(unloaded, "ModelWordMalformed", 2, bad):
@@ -130,14 +132,14 @@ def test_load_model__padding_checked_in_a_longer_chunk(unloaded, owner):
 
 
 def test_load_model__full_last_word(deploy, owner):
-    """4 features x 2 classes fill one word exactly: every lane is a count, none is padding."""
-    model = NaiveBayes(np.full((2, 4), MAX_COUNT), [1, 1])
+    """8 features x 2 classes fill one word exactly: every lane is a count, none is padding."""
+    model = NaiveBayes(np.full((2, 8), MAX_COUNT), [1, 1])
     contract = deploy(model)
 
     contract.loadModel(0, model.packed_words(), sender=owner)
 
     assert model.packed_words() == [2**256 - 1]
-    assert [contract.classTotal(c) for c in range(2)] == [4 * MAX_COUNT] * 2
+    assert [contract.classTotal(c) for c in range(2)] == [8 * MAX_COUNT] * 2
 
 
 @pytest.mark.parametrize("loaded_words, given", [(0, 1), (1, 0), (1, 2)])

@@ -24,7 +24,7 @@ TIED = NaiveBayes(np.array([[1, 2], [0, 0], [1, 2]]), [4, 0, 4])
 """Classes 0 and 2 identical, class 1 without documents."""
 EMPTY = NaiveBayes(np.zeros((3, 2), dtype=np.int64), [0, 0, 0])
 WIDE = NaiveBayes(np.random.default_rng(4).integers(0, 40, size=(10, 13)), list(range(1, 11)), 250_000)
-"""10 classes over 13 features (130 lanes, 17 words): a feature's lanes straddle words."""
+"""10 classes over 13 features (130 lanes, 9 words): a feature's lanes straddle words."""
 
 
 def raw(*pairs: tuple[int, int]) -> bytes:
@@ -101,6 +101,9 @@ def test_predict__ten_classes_across_words(trainers):
         (raw((2, 0), (1, 1)), ("FeatureValueOutOfRange", 0, 0, 1, MAX_VALUE)),
         (raw((1, 1), (0, 0)), ("FeaturesNotSorted", 1, 1, 0)),
         (raw((5, 0)), ("FeatureOutOfRange", 5, 3)),
+        (raw((3, 1), (1, 1)), ("FeatureOutOfRange", 3, 3)),
+        (raw((0, 1), (4, 1), (5, 1)), ("FeatureOutOfRange", 4, 3)),
+        (raw((4, 1), (4, 1)), ("FeatureOutOfRange", 4, 3)),
     ],
     ids=[
         "one_byte",
@@ -116,6 +119,9 @@ def test_predict__ten_classes_across_words(trainers):
         "zero_before_unsorted",
         "unsorted_before_zero",
         "range_before_zero",
+        "range_before_unsorted",  # the loop checks the range once, on the last index
+        "range_in_the_middle",
+        "range_before_repeat",
     ],
 )
 def test_predict__bad_features(trainers, anyone, features, error):
