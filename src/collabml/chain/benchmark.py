@@ -13,7 +13,6 @@ import numpy as np
 
 from collabml.chain.client import TrainerClient
 from collabml.chain.deploy import deploy_sparse_perceptron_drt
-from collabml.fixedpoint import ONE
 from collabml.incentives.drt import DepositRefundTake
 from collabml.models.perceptron import SparsePerceptron
 
@@ -39,7 +38,7 @@ def _features_where(model: SparsePerceptron, rng, count: int, predicate) -> tupl
 
 def measure(project, chain, owner, honest, dishonest, *, feature_count=1000, sizes=(20, 80), seed=0):
     rng = np.random.default_rng(seed)
-    model = SparsePerceptron(rng.integers(-20 * ONE, 20 * ONE, size=feature_count), 0, ONE)
+    model = SparsePerceptron(rng.integers(-20, 21, size=feature_count), 0, 1)
     mechanism = DepositRefundTake(10**12, DAY, 30 * DAY, 60 * DAY)
     deployed = deploy_sparse_perceptron_drt(project, owner, model, mechanism)
     client = TrainerClient(deployed.contract)
