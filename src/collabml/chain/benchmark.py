@@ -63,12 +63,14 @@ class GasRow:
     """Refunds that are their author's first (the good count's slot goes from zero to one)."""
 
 
-def _features_where(model: SparsePerceptron, rng, count: int, predicate: Callable) -> tuple[int, ...]:
-    for _ in range(100_000):
+def _features_where(
+    model: SparsePerceptron, rng, count: int, predicate: Callable, attempts: int = 100_000
+) -> tuple[int, ...] | None:
+    for _ in range(attempts):
         features = tuple(sorted(rng.choice(model.feature_count, size=count, replace=False).tolist()))
         if predicate(features):
             return features
-    raise RuntimeError(f"no feature set of size {count} fits; try another seed")
+    return None
 
 
 def _next_block(chain) -> int:
@@ -91,17 +93,24 @@ def _wait(chain, seconds: int) -> None:
 
 def _plan_scene(mirror: SparsePerceptron, rng, size: int):
     """An honest example the model predicts 1 for and a dishonest one (label 0) whose update
-    leaves both predicting 1, so the refund and the report both go through."""
-    good = _features_where(mirror, rng, size, lambda f: mirror.predict(f) == 1)
+    leaves both predicting 1, so the refund and the report both go through. (An honest example
+    barely above 0 may admit no dishonest one: then another honest example is drawn.)"""
+    for _ in range(1_000):
+        good = _features_where(mirror, rng, size, lambda f: mirror.predict(f) == 1)
+        if good is None:
+            break
 
-    def bad_fits(f):
-        if mirror.predict(f) != 1:
-            return False
-        trial = mirror.copy()
-        trial.update(f, 0)
-        return trial.predict(f) == 1 and trial.predict(good) == 1
+        def bad_fits(f):
+            if mirror.predict(f) != 1:
+                return False
+            trial = mirror.copy()
+            trial.update(f, 0)
+            return trial.predict(f) == 1 and trial.predict(good) == 1
 
-    return good, _features_where(mirror, rng, size, bad_fits)
+        bad = _features_where(mirror, rng, size, bad_fits, attempts=2_000)
+        if bad is not None:
+            return good, bad
+    raise RuntimeError(f"no scene of {size} features fits this model; try another seed")
 
 
 def words_touched(features: Sequence[int], lanes: int = SparsePerceptron.lanes_per_word()) -> int:
@@ -156,6 +165,8 @@ def measure(
             for author in authors[k * first_refunds : (k + 1) * first_refunds]:
                 mirror = client.read_model()
                 features = _features_where(mirror, rng, size, lambda f: mirror.predict(f) == 1)
+                if features is None:
+                    raise RuntimeError(f"the model predicts 1 on no set of {size} features; try another seed")
                 claims.append((author, _contribute(client, mechanism, chain, author, features, 1)[0]))
             _wait(chain, DAY)
             gas = []
