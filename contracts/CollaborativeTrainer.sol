@@ -21,6 +21,10 @@ import {IIncentiveMechanism} from "./interfaces/IIncentiveMechanism.sol";
 /// `_acceptDeposit`, `_authorizeRefund`, `_authorizeReport`). The parts live in one contract so
 /// the feature bytes are never re-encoded for a call between contracts, and the hot state below
 /// is read and written once per call. A deployed trainer's parts never change.
+/// The trainer and the mechanisms call the model through the `TrainerState`-taking overloads of
+/// `_predict` and `_train`, with the hot state already in memory. `ChunkedModel` forwards them to
+/// the plain hooks, so a model need not know about them; one whose per-call scalars fit
+/// `TrainerState.model` (the sparse Perceptron's intercept and loading progress) overrides them.
 abstract contract CollaborativeTrainer is
     ICollaborativeTrainer,
     DataHandler,
@@ -35,10 +39,15 @@ abstract contract CollaborativeTrainer is
 
     /// @dev Hot state, one storage word that is never zero after construction (so no call pays
     /// for a zero-to-nonzero write). Loaded into memory once per call and written back once.
+    /// `model` belongs to the model module (zero unless it uses it), so a model's hot scalars cost
+    /// no storage access of their own.
+    /// NOTE: 48-bit counts cannot fill (2^48 contributions would take 5.9e18 gas); 40-bit
+    /// timestamps last until the year 36812.
     struct TrainerState {
-        uint64 contributionCount;
-        uint64 lastUpdateTime;
-        uint64 totalGoodContributions;
+        uint48 contributionCount;
+        uint40 lastUpdateTime;
+        uint48 totalGoodContributions;
+        uint120 model;
     }
 
     /// @dev What a claim is about: the record, as proved by its commitment.
@@ -54,7 +63,8 @@ abstract contract CollaborativeTrainer is
     TrainerState internal _state;
 
     constructor(address initialOwner) Ownable(initialOwner) EIP712("collabml", "1") {
-        _state.lastUpdateTime = uint64(block.timestamp);
+        // Cast is exact until the year 36812.
+        _state.lastUpdateTime = uint40(block.timestamp);
     }
 
     /// @inheritdoc ICollaborativeTrainer
@@ -173,13 +183,13 @@ abstract contract CollaborativeTrainer is
         TrainerState memory s = _state;
         uint256 deposit = _acceptDeposit(s, msg.value);
         id = s.contributionCount;
-        // Cannot overflow: 2^64 contributions would cost more gas than any chain will ever have.
+        // Cannot overflow: 2^48 contributions would cost more than 2^48 * 21,000 = 5.9e18 gas.
         unchecked {
-            s.contributionCount = uint64(id + 1);
+            s.contributionCount = uint48(id + 1);
         }
-        _state = s;
         _storeRecord(id, deposit, _commitment(contributor, block.timestamp, label, deposit, features));
-        _train(features, label);
+        _train(s, features, label);
+        _state = s;
         // Casts are exact: timestamps fit 64 bits and the mechanism bounds deposits to 96 bits.
         emit ContributionAdded(id, contributor, label, uint64(block.timestamp), uint96(deposit), features);
         // Cannot underflow: the mechanism never keeps more than was sent.
@@ -237,6 +247,14 @@ abstract contract CollaborativeTrainer is
 
     /// @dev The number of classes.
     function _classCount() internal view virtual returns (uint256);
+
+    /// @dev `_predict` with the hot state `s` in memory (the mechanisms' claims call this).
+    /// `ChunkedModel`'s default ignores `s`; a model with scalars in `s.model` reads them there.
+    function _predict(TrainerState memory s, bytes calldata features) internal view virtual returns (uint256 label);
+
+    /// @dev `_train` with the hot state `s` in memory (`addData` calls this, then writes `s` back
+    /// once). `ChunkedModel`'s default ignores `s`; a model with scalars in `s.model` updates them there.
+    function _train(TrainerState memory s, bytes calldata features, uint256 label) internal virtual;
 
     // ---- Incentive mechanism hooks ----
 

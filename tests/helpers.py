@@ -15,11 +15,11 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from collabml.fixedpoint import ONE
 from collabml.incentives.drt import DepositRefundTake
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron, SparsePerceptron32
 
 DAY = 86_400
 SMALL_FEATURES = 64
-"""Feature count of the unit tests' model: 8 weight words, so features often share words."""
+"""Feature count of the unit tests' model: 4 weight words of 16 int16 lanes, so features often share words."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,20 @@ class DrtParams:
         return DepositRefundTake(self.cost_weight, self.refund_wait, self.owner_claim_wait, self.anyone_claim_wait)
 
 
-def random_model(feature_count: int, seed: int = 0, scale: int = 3 * ONE) -> SparsePerceptron:
-    """Weights and intercept spread around zero, so predictions come out both ways."""
+def random_model(feature_count: int, seed: int = 0, scale: int = 300, learning_rate: int = 100) -> SparsePerceptron:
+    """Weights and intercept spread uniformly over [-scale, scale] (integers in weight units), so
+    predictions come out both ways; the default step is a third of the spread."""
     rng = np.random.default_rng(seed)
     weights = rng.integers(-scale, scale + 1, size=feature_count, dtype=np.int64)
-    return SparsePerceptron(weights, intercept=int(rng.integers(-scale, scale + 1)), learning_rate=ONE)
+    return SparsePerceptron(weights, intercept=int(rng.integers(-scale, scale + 1)), learning_rate=learning_rate)
 
+
+def random_market_model(feature_count: int, seed: int = 0, scale: int = 3 * ONE) -> SparsePerceptron32:
+    """`random_model` for the prediction market, whose Perceptron keeps int32 fixed-point weights:
+    weights and intercept uniform over [-scale, scale], learning rate `ONE`."""
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(-scale, scale + 1, size=feature_count, dtype=np.int64)
+    return SparsePerceptron32(weights, intercept=int(rng.integers(-scale, scale + 1)), learning_rate=ONE)
 
 
 def pick_features(model: SparsePerceptron, label: int, *, agree: bool, size: int = 4, start: int = 0):

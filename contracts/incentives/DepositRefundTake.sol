@@ -63,8 +63,8 @@ abstract contract DepositRefundTake is CollaborativeTrainer, IDepositRefundTake 
     function _acceptDeposit(TrainerState memory s, uint256 sent) internal override returns (uint256 deposit) {
         deposit = _depositRequired(s.lastUpdateTime);
         if (sent < deposit) revert DepositTooLow(deposit, sent);
-        // Cast is exact: block timestamps fit 64 bits.
-        s.lastUpdateTime = uint64(block.timestamp);
+        // Cast is exact until the year 36812 (2^40 seconds).
+        s.lastUpdateTime = uint40(block.timestamp);
     }
 
     function _authorizeRefund(TrainerState memory s, Claim memory claim, bytes calldata features)
@@ -73,7 +73,7 @@ abstract contract DepositRefundTake is CollaborativeTrainer, IDepositRefundTake 
         returns (uint256 amount)
     {
         _requireWaited(claim, refundWait);
-        uint256 prediction = _predict(features);
+        uint256 prediction = _predict(s, features);
         if (prediction != claim.label) revert ModelDisagrees(claim.id, prediction, claim.label);
         ++_goodContributions[claim.contributor];
         ++s.totalGoodContributions;
@@ -96,7 +96,7 @@ abstract contract DepositRefundTake is CollaborativeTrainer, IDepositRefundTake 
         }
         _requireWaited(claim, refundWait);
         if (msg.sender == claim.contributor) revert ReporterIsContributor(claim.id);
-        uint256 prediction = _predict(features);
+        uint256 prediction = _predict(s, features);
         if (prediction == claim.label) revert ModelAgrees(claim.id, claim.label);
         uint256 good = _goodContributions[msg.sender];
         if (good == 0) revert ReporterHasNoGoodContributions(msg.sender);

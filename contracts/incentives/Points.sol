@@ -60,8 +60,8 @@ abstract contract Points is CollaborativeTrainer, IPoints {
 
     function _acceptDeposit(TrainerState memory s, uint256 sent) internal view override returns (uint256 deposit) {
         if (sent != 0) revert ValueNotAccepted(sent);
-        // Cast is exact: block timestamps fit 64 bits.
-        s.lastUpdateTime = uint64(block.timestamp);
+        // Cast is exact until the year 36812 (2^40 seconds).
+        s.lastUpdateTime = uint40(block.timestamp);
         return 0;
     }
 
@@ -76,7 +76,7 @@ abstract contract Points is CollaborativeTrainer, IPoints {
             claimableAt = claim.addedTime + refundWait;
         }
         if (block.timestamp < claimableAt) revert ClaimTooEarly(claim.id, claimableAt, block.timestamp);
-        uint256 prediction = _predict(features);
+        uint256 prediction = _predict(s, features);
         if (prediction != claim.label) revert ModelDisagrees(claim.id, prediction, claim.label);
         address author = claim.contributor;
         uint256 points = _points[author] + 1;

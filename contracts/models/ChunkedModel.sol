@@ -59,6 +59,16 @@ abstract contract ChunkedModel is CollaborativeTrainer, IChunkedModel {
         return _modelWordCount;
     }
 
+    /// @dev The default for models that keep nothing in `TrainerState.model`: the plain hook.
+    function _predict(TrainerState memory, bytes calldata features) internal view virtual override returns (uint256) {
+        return _predict(features);
+    }
+
+    /// @dev The default for models that keep nothing in `TrainerState.model`: the plain hook.
+    function _train(TrainerState memory, bytes calldata features, uint256 label) internal virtual override {
+        _train(features, label);
+    }
+
     /// @dev The number of words loaded so far, from the model's header word.
     function _loadedWordCount() internal view virtual returns (uint256);
 

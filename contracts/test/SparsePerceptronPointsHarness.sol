@@ -22,7 +22,7 @@ contract SparsePerceptronPointsHarness is SparsePerceptronPoints {
     /// so `totalGoodContributions` stays the sum of every account's points.
     function setPoints(address account, uint256 points) external {
         uint256 total = _state.totalGoodContributions - _points[account] + points;
-        _state.totalGoodContributions = SafeCast.toUint64(total);
+        _state.totalGoodContributions = SafeCast.toUint48(total);
         _points[account] = points;
     }
 }

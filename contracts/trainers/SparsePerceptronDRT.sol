@@ -11,8 +11,8 @@ import {SparsePerceptron} from "../models/SparsePerceptron.sol";
 contract SparsePerceptronDRT is SparsePerceptron, DepositRefundTake {
     /// @param owner_ The account that loads the weights and may take deposits after `ownerClaimWait`.
     /// @param featureCount_ The number of features (1 to 65,536).
-    /// @param learningRate_ The weight step on an update, fixed point (scale 1e6).
-    /// @param intercept_ The initial intercept, fixed point.
+    /// @param learningRate_ The weight step on an update, in weight units (1 to 32,767; 1 for a model converted from scikit-learn).
+    /// @param intercept_ The initial intercept, in weight units.
     /// @param costWeight_ Deposit scale in wei (see `depositRequired`).
     /// @param refundWait_ Seconds before a refund or a report.
     /// @param ownerClaimWait_ Seconds before the owner takes what is left.

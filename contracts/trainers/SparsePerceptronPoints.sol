@@ -12,8 +12,8 @@ import {SparsePerceptron} from "../models/SparsePerceptron.sol";
 contract SparsePerceptronPoints is SparsePerceptron, Points {
     /// @param owner_ The account that loads the weights.
     /// @param featureCount_ The number of features (1 to 65,536).
-    /// @param learningRate_ The weight step on an update, fixed point (scale 1e6).
-    /// @param intercept_ The initial intercept, fixed point.
+    /// @param learningRate_ The weight step on an update, in weight units (1 to 32,767; 1 for a model converted from scikit-learn).
+    /// @param intercept_ The initial intercept, in weight units.
     /// @param refundWait_ Seconds before a contribution's point can be claimed.
     /// @param badgeUri_ The badges' ERC-1155 metadata URI (`{id}` is the level), may be empty.
     constructor(

@@ -50,7 +50,8 @@ class Prediction:
     label: int
     indices: tuple[int, ...]
     score: int | None = None
-    """The fixed-point score (scale ``ONE``), known only when predicted off chain."""
+    """The integer score (intercept plus the present weights, in weight units), known only when
+    predicted off chain."""
 
 
 @dataclass(frozen=True)
@@ -560,11 +561,9 @@ def do_dataset(
 
 
 def format_prediction(p: Prediction) -> list[str]:
-    from collabml.fixedpoint import ONE
-
     lines = [f"label: {p.label}"]
     if p.score is not None:
-        lines.append(f"score: {p.score} ({p.score / ONE:+.6f}; label 1 iff the score is positive)")
+        lines.append(f"score: {p.score} (weight units; label 1 iff the score is positive)")
     return lines
 
 

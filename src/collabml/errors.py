@@ -64,7 +64,10 @@ class ModelChunkTooLong(ContractRuleError):
 
 
 class LearningRateOutOfRange(ContractRuleError):
-    hint = "the learning rate is a positive fixed-point number that fits int32"
+    hint = (
+        "the learning rate is a positive integer that fits the model's weights: int16 (1 to 32,767 weight "
+        "units) for SparsePerceptron, int32 for the other Perceptrons and the prediction market"
+    )
 
 
 # ---- IDataHandler ----

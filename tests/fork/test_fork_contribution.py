@@ -11,7 +11,6 @@ from helpers import DAY, DrtParams, pick_features, random_model
 
 from collabml.chain.client import TrainerClient
 from collabml.chain.deploy import deploy_sparse_perceptron_drt
-from collabml.fixedpoint import ONE
 from collabml.models.perceptron import SparsePerceptron
 
 pytestmark = pytest.mark.fork
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.fork
 def fork_model():
     """Small steps, so one dishonest update does not flip the model's mind."""
     model = random_model(1000, seed=3)
-    return SparsePerceptron(model.weights, model.intercept, learning_rate=ONE // 100)
+    return SparsePerceptron(model.weights, model.intercept, learning_rate=1)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""collabml.fixedpoint: the EVM's signed division, isqrt, int32 lane packing, fixed-point scale.
+"""collabml.fixedpoint: the EVM's signed division, isqrt, int32 and int16 lane packing, fixed-point scale.
 
 Known-value tables first, then Hypothesis properties checked against independent references
 (``struct`` for the lane layout, exact integer arithmetic for division and square roots).
@@ -15,6 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collabml.fixedpoint import (
+    INT16_LANES_PER_WORD,
+    INT16_MAX,
+    INT16_MIN,
     INT32_MAX,
     INT32_MIN,
     INT64_MAX,
@@ -27,11 +30,15 @@ from collabml.fixedpoint import (
     evm_mod,
     from_fixed,
     isqrt,
+    pack_int16,
     pack_int32,
+    pack_lanes,
     saturate,
     to_fixed,
     to_int32,
+    unpack_int16,
     unpack_int32,
+    unpack_lanes,
 )
 
 INT256_MIN = -(2**255)
@@ -230,6 +237,80 @@ def test_unpack_int32__round_trips_any_word(ws):
     lanes = unpack_int32(ws)
     assert lanes == [v for w in ws for v in struct.unpack("<8i", w.to_bytes(32, "little"))]
     assert pack_int32(lanes) == ws
+
+
+# -- pack_int16 / unpack_int16 (the sparse Perceptron's weights) and pack_lanes -----------
+
+int16s = st.integers(INT16_MIN, INT16_MAX)
+
+
+@pytest.mark.parametrize(
+    ("values", "packed"),
+    [
+        ([], []),
+        ([1], [1]),
+        ([-1], [0xFFFF]),
+        ([1, -1], [1 | (0xFFFF << 16)]),
+        ([INT16_MIN], [0x8000]),
+        ([INT16_MAX], [0x7FFF]),
+        ([0] * 15 + [-1], [0xFFFF << 240]),
+        ([0] * 15 + [INT16_MIN], [0x8000 << 240]),
+        ([-1] * 16, [UINT256_MAX]),
+        (list(range(16)), [sum(i << (16 * i) for i in range(16))]),
+        (list(range(17)), [sum(i << (16 * i) for i in range(16)), 16]),
+        ([0] * 32 + [-2], [0, 0, 0xFFFE]),
+    ],
+)
+def test_pack_int16__known_lane_layout(values, packed):
+    assert pack_int16(values) == packed
+    assert unpack_int16(packed, len(values)) == values
+
+
+@pytest.mark.parametrize("count", [1, 15, 16, 17, 31, 32, 33])
+def test_pack_int16__pads_last_word_with_zero_lanes(count):
+    words_ = pack_int16([-1] * count)
+    assert len(words_) == (count + INT16_LANES_PER_WORD - 1) // INT16_LANES_PER_WORD
+    unpacked = unpack_int16(words_)
+    assert unpacked[:count] == [-1] * count
+    assert unpacked[count:] == [0] * (len(unpacked) - count)
+
+
+@pytest.mark.parametrize("bad", [INT16_MAX + 1, INT16_MIN - 1, 2**16, INT32_MAX])
+def test_pack_int16__out_of_range_raises(bad):
+    with pytest.raises(FixedPointError, match="int16"):
+        pack_int16([0, bad])
+
+
+@settings(max_examples=500)
+@given(values=st.lists(int16s, max_size=60))
+def test_pack_int16__matches_little_endian_struct_layout(values):
+    padded = values + [0] * (-len(values) % INT16_LANES_PER_WORD)
+    expected = [int.from_bytes(struct.pack("<16h", *padded[i : i + 16]), "little") for i in range(0, len(padded), 16)]
+    assert pack_int16(values) == expected
+    assert unpack_int16(expected, len(values)) == values
+
+
+@settings(max_examples=500)
+@given(ws=st.lists(words, max_size=6))
+def test_unpack_int16__round_trips_any_word(ws):
+    lanes = unpack_int16(ws)
+    assert lanes == [v for w in ws for v in struct.unpack("<16h", w.to_bytes(32, "little"))]
+    assert pack_int16(lanes) == ws
+
+
+@pytest.mark.parametrize("bits", [0, 3, 24, 512])
+def test_pack_lanes__width_must_divide_256(bits):
+    with pytest.raises(ValueError, match="divide 256"):
+        pack_lanes([0], bits)
+    with pytest.raises(ValueError, match="divide 256"):
+        unpack_lanes([0], bits)
+
+
+@settings(max_examples=200)
+@given(values=st.lists(int32s, max_size=20))
+def test_pack_lanes__32_bits_is_pack_int32(values):
+    assert pack_lanes(values, 32) == pack_int32(values)
+    assert unpack_lanes(pack_int32(values), 32, len(values)) == values
 
 
 # -- to_fixed / from_fixed / saturate -----------------------------------------------------

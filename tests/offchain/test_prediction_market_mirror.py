@@ -40,7 +40,7 @@ from collabml.incentives.prediction_market import (
     scored_set_hash,
     unpack_piece,
 )
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron32
 
 SPONSOR = "0x" + "5a" * 20
 ALICE = "0x" + "a1" * 20
@@ -188,7 +188,7 @@ def test_hand_market__pass_by_pass():
     assert third.passes == [(3, 2, 5, 0)]
     assert market.state.phase == Phase.PAYING_OUT
     assert market.state.sponsor_pot == 17_000
-    assert market.model.packed_words() == SparsePerceptron(np.array([1, 0]), 1, 1).packed_words()
+    assert market.model.packed_words() == SparsePerceptron32(np.array([1, 0]), 1, 1).packed_words()
 
     payout = market.advance(3, [], preimages, LATER)
 
@@ -560,7 +560,7 @@ def test_wrong_phases():
 
 
 def reference_payouts(
-    initial: SparsePerceptron, test: list, contributions: list, rounds: int, correct_initial: int
+    initial: SparsePerceptron32, test: list, contributions: list, rounds: int, correct_initial: int
 ) -> tuple[list[int], int, int]:
     """The rule of SPEC.md §12, written the obvious way: replay the live
     contributions, score, run the rounds on every balance at once, drop the exhausted ones, repeat.
@@ -661,7 +661,7 @@ def check_against_the_reference(params) -> None:
     market, results, _preimages, scored, _drawn = play(*params)
     test, _piece_count, weights, intercept, rounds, contributions, _draw_hash, _steps = params
     scored_examples = [e for p in scored for e in unpack_piece(p)]
-    initial = SparsePerceptron(np.array(weights), intercept, 1)
+    initial = SparsePerceptron32(np.array(weights), intercept, 1)
     correct_initial = sum(initial.predict(f) == y for f, y in scored_examples)
     balances, pot_paid, passes = reference_payouts(initial, scored_examples, contributions, rounds, correct_initial)
 

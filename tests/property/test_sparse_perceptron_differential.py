@@ -1,7 +1,7 @@
 """Differential tests: the contract's `predict` and update equal the Python mirror's, bit for bit.
 
-A 1,000-feature model (the IMDB shape) and a model whose weights sit at the int32 bounds (to
-reach the saturating branches) are deployed once per module; each Hypothesis example that
+A 1,000-feature model (the IMDB shape: integer weights within ±40 steps, learning rate 1) and a
+model whose weights sit at the int16 bounds (to reach the saturating branches) are deployed once per module; each Hypothesis example that
 changes state runs inside a chain snapshot restored in `finally`.
 """
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from collabml.chain.client import TrainerClient
 from collabml.encoding import pack_indices
-from collabml.fixedpoint import INT32_MAX, INT32_MIN, ONE
+from collabml.fixedpoint import INT16_MAX, INT16_MIN
 from collabml.models.perceptron import SparsePerceptron
 
 FEATURES = 1000
@@ -24,7 +24,7 @@ feature_sets = st.lists(st.integers(0, FEATURES - 1), max_size=120, unique=True)
 
 @pytest.fixture(scope="module")
 def imdb_shaped():
-    return random_model(FEATURES, seed=11, scale=40 * ONE)
+    return random_model(FEATURES, seed=11, scale=40, learning_rate=1)
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,10 @@ def big_trainer(create_trainer, imdb_shaped):
 
 @pytest.fixture(scope="module")
 def extreme_model():
-    """Weights at and near the int32 bounds and a large learning rate: updates saturate."""
+    """Weights at and near the int16 bounds and the largest learning rate: updates saturate."""
     rng = np.random.default_rng(5)
-    weights = rng.choice([INT32_MIN, INT32_MIN + 1, -1, 0, 1, INT32_MAX - 1, INT32_MAX], size=FEATURES)
-    return SparsePerceptron(weights, intercept=0, learning_rate=INT32_MAX)
+    weights = rng.choice([INT16_MIN, INT16_MIN + 1, -1, 0, 1, INT16_MAX - 1, INT16_MAX], size=FEATURES)
+    return SparsePerceptron(weights, intercept=0, learning_rate=INT16_MAX)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_predict__equals_mirror(big_trainer, imdb_shaped, features):
 
 
 @given(features=feature_sets)
-def test_predict__equals_mirror_at_int32_bounds(extreme_trainer, extreme_model, features):
+def test_predict__equals_mirror_at_int16_bounds(extreme_trainer, extreme_model, features):
     assert extreme_trainer.predict(pack_indices(features)) == extreme_model.predict(features)
 
 

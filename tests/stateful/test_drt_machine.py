@@ -195,7 +195,7 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
 
         @invariant()
         def model_matches(self):
-            assert list(trainer.modelWords(0, 8)) == self.mirror.model.packed_words()
+            assert list(trainer.modelWords(0, self.mirror.model.word_count)) == self.mirror.model.packed_words()
             assert trainer.intercept() == self.mirror.model.intercept
 
         @invariant()

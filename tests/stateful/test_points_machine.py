@@ -209,7 +209,7 @@ def points_machine(machine_trainer, machine_badges, chain, owner, contributor, r
 
         @invariant()
         def model_and_counters_match(self):
-            assert list(trainer.modelWords(0, 8)) == self.mirror.model.packed_words()
+            assert list(trainer.modelWords(0, self.mirror.model.word_count)) == self.mirror.model.packed_words()
             assert trainer.intercept() == self.mirror.model.intercept
             assert trainer.contributionCount() == self.mirror.state.contribution_count
             assert trainer.lastUpdateTime() == self.mirror.state.last_update_time

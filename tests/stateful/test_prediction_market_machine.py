@@ -21,7 +21,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from helpers import random_model, reverts_with, run_machine
+from helpers import random_market_model, reverts_with, run_machine
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -64,7 +64,7 @@ waits = st.sampled_from([1, 10, 60, 300])
 @pytest.fixture(scope="module")
 def parts(owner):
     rng = np.random.default_rng(17)
-    model = random_model(FEATURES, seed=23, scale=2)
+    model = random_market_model(FEATURES, seed=23, scale=2)
     test_set = split_test_set(random_examples(rng, LIMIT, FEATURES, 3), PIECES, rng=rng)
     config = MarketConfig(owner.address, test_set.commitments, LIMIT, MIN_STAKE, LENGTH, WINDOW, unit=UNIT)
     return model, config, test_set

@@ -63,7 +63,9 @@ class Demo:
         test_rows = encoder.encode_many(test.texts)
         X_train = encoder.to_matrix(train_rows)
         X_test = encoder.to_matrix(test_rows)
-        # Binary features and eta0=1 give integer weights: the fixed-point conversion is exact.
+        # Binary features: scikit-learn's weights are whole numbers of eta0 steps, so the conversion to
+        # integer steps is exact (its sparse-input intercept, in hundredths of a step, is rounded up,
+        # which changes no prediction).
         clf = Perceptron(eta0=1.0, random_state=0)
         clf.fit(X_train[: s.train_size], train.labels[: s.train_size])
         model = SparsePerceptron.from_sklearn(clf)

@@ -30,7 +30,7 @@ from collabml.incentives.prediction_market import (
     piece_commitment,
     unpack_piece,
 )
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron32
 
 ZERO_ADDRESS = "0x" + "00" * 20
 BLOCK_GAS_LIMIT = 30_000_000
@@ -66,7 +66,7 @@ def split_test_set(
     return CommittedTestSet(pieces, salts)
 
 
-def constructor_args(model: SparsePerceptron, config: MarketConfig) -> tuple:
+def constructor_args(model: SparsePerceptron32, config: MarketConfig) -> tuple:
     """``PredictionMarket``'s constructor arguments for the initial ``model`` and ``config``."""
     return (
         config.sponsor,
@@ -85,7 +85,7 @@ def constructor_args(model: SparsePerceptron, config: MarketConfig) -> tuple:
 def deploy_market(
     project,
     sponsor,
-    model: SparsePerceptron,
+    model: SparsePerceptron32,
     config: MarketConfig,
     *,
     load: bool = True,
@@ -214,7 +214,7 @@ class MarketClient:
 
 
 def launch_market(
-    project, sponsor, drawer, model: SparsePerceptron, config: MarketConfig, test_set: CommittedTestSet, rounds: int
+    project, sponsor, drawer, model: SparsePerceptron32, config: MarketConfig, test_set: CommittedTestSet, rounds: int
 ) -> MarketClient:
     """Deploy, load, open with ``rounds`` rounds, draw (from ``drawer``, two blocks later) and reveal
     the drawn piece: returns the client of a market open for contributions. Local chains only
@@ -230,7 +230,7 @@ def launch_market(
     return client
 
 
-def mirror_of(client: MarketClient, model: SparsePerceptron, config: MarketConfig, test_set: CommittedTestSet):
+def mirror_of(client: MarketClient, model: SparsePerceptron32, config: MarketConfig, test_set: CommittedTestSet):
     """The mirror (:class:`collabml.incentives.prediction_market.PredictionMarket`) of a market that
     :func:`launch_market` has just opened: replays open, draw and the first reveal with the chain's
     times, blocks and the draw block's hash, and checks it agrees with ``marketState()``."""
@@ -305,7 +305,7 @@ def measure_market_gas(
     rng = np.random.default_rng(seed)
     sponsor, contributor = accounts[0], accounts[1]
     weights = rng.integers(-3 * ONE, 3 * ONE + 1, size=feature_count, dtype=np.int64)
-    model = SparsePerceptron(weights, intercept=0, learning_rate=ONE)
+    model = SparsePerceptron32(weights, intercept=0, learning_rate=ONE)
     test = random_examples(rng, test_examples, feature_count, test_features_present)
     test_set = split_test_set(test, piece_count, rng=rng)
     config = MarketConfig(

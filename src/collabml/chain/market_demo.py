@@ -19,7 +19,7 @@ from collabml.chain.market import BLOCK_GAS_LIMIT, launch_market, mirror_of, spl
 from collabml.data import load_imdb
 from collabml.encoding import TextEncoder
 from collabml.incentives.prediction_market import MAX_CONTRIBUTION_FEATURES, MarketConfig, Phase
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron32
 
 DAY = 86_400
 
@@ -78,7 +78,7 @@ class MarketDemo:
         initial = order[: s.initial_train_size]
         clf = Perceptron(eta0=1.0, random_state=0)
         clf.fit(encoder.to_matrix([train_rows[i] for i in initial]), train.labels[initial])
-        model = SparsePerceptron.from_sklearn(clf)
+        model = SparsePerceptron32.from_sklearn(clf)
         most = min(s.max_contribution_words, MAX_CONTRIBUTION_FEATURES)
         pool = [i for i in order[s.initial_train_size :] if 0 < len(train_rows[i]) <= most]
         short = [i for i in range(len(test)) if 0 < len(test_rows[i]) <= s.max_test_words]

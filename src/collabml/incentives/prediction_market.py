@@ -8,7 +8,7 @@ state with the same integer arithmetic. Like a transaction, a call that raises c
 ``contribution(id)``, ``payout(a)`` its ``payout(a)``, ``model.packed_words()`` its
 ``marketModelWords``, and ``held()`` its balance (ether or token). How the contract computes the
 replay (stamped scratch words, an in-memory inverted index of the test set) is its own business:
-the mirror replays with :class:`~collabml.models.perceptron.SparsePerceptron` and counts the test
+the mirror replays with :class:`~collabml.models.perceptron.SparsePerceptron32` and counts the test
 examples it gets right, which must give the same integers.
 
 Formats (shared with the contract):
@@ -34,7 +34,7 @@ from eth_hash.auto import keccak
 
 from collabml import errors
 from collabml.encoding import pack_indices
-from collabml.models.perceptron import SparsePerceptron, validate_features
+from collabml.models.perceptron import SparsePerceptron32, validate_features
 
 MAX_PIECE_COUNT = 1024
 """Most test pieces a market commits to."""
@@ -275,8 +275,8 @@ class PredictionMarket:
     """The market computed in Python. Build it with :meth:`create` (the constructor's checks)."""
 
     config: MarketConfig
-    initial: SparsePerceptron
-    model: SparsePerceptron = field(init=False)
+    initial: SparsePerceptron32
+    model: SparsePerceptron32 = field(init=False)
     """The market's current model: the initial one, then the replayed one."""
     state: MarketState = field(init=False)
     loaded_words: int = 0
@@ -322,7 +322,7 @@ class PredictionMarket:
         if not (0 < config.participation_length <= MAX_DURATION and 0 < config.reveal_window <= MAX_DURATION):
             raise errors.DurationOutOfRange(config.participation_length, config.reveal_window, MAX_DURATION)
         w = np.zeros(feature_count, dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
-        market = cls(config, SparsePerceptron(w, intercept, learning_rate))
+        market = cls(config, SparsePerceptron32(w, intercept, learning_rate))
         if loaded:
             market.loaded_words = market.initial.word_count
             market.initial_words = market.initial.packed_words()
@@ -355,7 +355,7 @@ class PredictionMarket:
         self.initial_words[first_word:end] = [int(w) for w in words]
         self.loaded_words = end
         if end == self.word_count:
-            self.initial = SparsePerceptron.from_words(
+            self.initial = SparsePerceptron32.from_words(
                 self.initial_words, self.initial.feature_count, self.initial.intercept, self.initial.learning_rate
             )
             self.model = self.initial.copy()
@@ -578,7 +578,7 @@ class PredictionMarket:
         balances = sum(self.effective_balance(i) for i in range(len(self.records)) if self.records[i].commitment)
         return owed + self.state.sponsor_pot + balances * self.config.unit
 
-    def correct_count(self, model: SparsePerceptron | None = None) -> int:
+    def correct_count(self, model: SparsePerceptron32 | None = None) -> int:
         """How many scored test examples ``model`` (default: the current one) gets right."""
         model = model or self.model
         if not self.scored:

@@ -1,8 +1,8 @@
 """Bit-exact mirrors of the on-chain models, and converters from fitted scikit-learn models."""
 
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron, SparsePerceptron32
 
-__all__ = ["SparsePerceptron"]
+__all__ = ["SparsePerceptron", "SparsePerceptron32"]
 
 from collabml.models.dense_perceptron import DensePerceptron  # noqa: E402
 from collabml.models.multiclass_perceptron import (  # noqa: E402

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import random_model, reverts_with
+from helpers import random_market_model, reverts_with
 
 from collabml.chain.market import (
     cyclic_preimages,
@@ -28,7 +28,7 @@ from collabml.incentives.prediction_market import (
     pack_piece,
     record_commitment,
 )
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron32
 
 UNIT = 1_000
 
@@ -45,7 +45,7 @@ def hand(project, owner, anyone, contributor, attacker, reporter, chain):
     """The hand market with its three contributions, participation over, every piece revealed."""
     import os
 
-    model = SparsePerceptron(np.zeros(2, dtype=np.int64), intercept=0, learning_rate=1)
+    model = SparsePerceptron32(np.zeros(2, dtype=np.int64), intercept=0, learning_rate=1)
     test_set = split_test_set([((0,), 1), ((1,), 1), ((0,), 1), ((1,), 1)], 2)
     assert test_set.pieces == (HAND_PIECE, HAND_PIECE)
     config = MarketConfig(owner.address, test_set.commitments, 4, 1, 3_600, 3_600, unit=UNIT)
@@ -97,7 +97,7 @@ def test_advance__hand_market_pass_by_pass(hand, owner, anyone, contributor, att
         market.PassCompleted(passNumber=3, correct=2, rounds=5, roundsLeft=0),
     ]
     assert market.marketState().phase == Phase.PAYING_OUT
-    assert list(market.marketModelWords(0, 1)) == SparsePerceptron(np.array([1, 0]), 1, 1).packed_words()
+    assert list(market.marketModelWords(0, 1)) == SparsePerceptron32(np.array([1, 0]), 1, 1).packed_words()
     assert market.intercept() == 1
     assert market.predict(pack_indices([1])) == 1  # the final model: alice's contribution only
 
@@ -194,7 +194,7 @@ def test_advance__random_market_matches_the_mirror(project, chain, owner, anyone
         owner,
         anyone,
         [contributor, reporter, attacker],
-        random_model(FEATURES, seed=5),
+        random_market_model(FEATURES, seed=5),
         seed=42,
         contributions=14,
         rounds=40,
@@ -210,7 +210,7 @@ def test_advance__saturating_weights_match_the_mirror(project, chain, owner, any
     the intercept."""
     rng = np.random.default_rng(3)
     weights = rng.choice([2**31 - 1, 2**31 - 3, -(2**31), -(2**31) + 2, 0, 5], size=12)
-    model = SparsePerceptron(weights, intercept=2**63 - 2**30, learning_rate=2**31 - 1)
+    model = SparsePerceptron32(weights, intercept=2**63 - 2**30, learning_rate=2**31 - 1)
     client, mirror, _ = lockstep_market(
         project, chain, owner, anyone, [contributor, reporter], model, seed=9, contributions=10, rounds=15
     )

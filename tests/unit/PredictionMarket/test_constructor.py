@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from helpers import random_model, reverts_with
+from helpers import random_market_model, reverts_with
 
 from collabml.chain.deploy import load_model
 from collabml.chain.market import (
@@ -36,7 +36,7 @@ FEATURES = 20  # 3 model words, the last one half padding
 
 @pytest.fixture(scope="module")
 def model():
-    return random_model(FEATURES, seed=11)
+    return random_market_model(FEATURES, seed=11)
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_constructor__bounds(project, owner, model, config, change, error, args)
 def test_constructor__largest_bounds(project, owner, config):
     values = list(
         constructor_args(
-            random_model(1, seed=1),
+            random_market_model(1, seed=1),
             replace(
                 config,
                 unit=MAX_UNIT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import random_model, reverts_with
+from helpers import random_market_model, reverts_with
 
 from collabml.chain.market import (
     deploy_market,
@@ -32,7 +32,7 @@ MIN_STAKE = 3
 @pytest.fixture(scope="module")
 def setup(project, owner, anyone):
     rng = np.random.default_rng(5)
-    model = random_model(FEATURES, seed=9)
+    model = random_market_model(FEATURES, seed=9)
     test_set = split_test_set(random_examples(rng, 6, FEATURES, 3), 2, rng=rng)
     config = MarketConfig(owner.address, test_set.commitments, 6, MIN_STAKE, 3_600, 3_600, unit=UNIT)
     return launch_market(project, owner, anyone, model, config, test_set, rounds=3), model, config, test_set
@@ -133,13 +133,13 @@ def test_contribute__after_the_reveal(setup, owner, contributor, chain):
 
 
 def test_contribute__at_most_512_features(project, owner, anyone, contributor):
-    from collabml.models.perceptron import SparsePerceptron
+    from collabml.models.perceptron import SparsePerceptron32
 
     rng = np.random.default_rng(2)
     wide = 1_024
     test_set = split_test_set(random_examples(rng, 4, wide, 3), 2, rng=rng)
     config = MarketConfig(owner.address, test_set.commitments, 4, 1, 3_600, 3_600, unit=UNIT)
-    client = launch_market(project, owner, anyone, SparsePerceptron.zeros(wide), config, test_set, rounds=1)
+    client = launch_market(project, owner, anyone, SparsePerceptron32.zeros(wide), config, test_set, rounds=1)
     with reverts_with(client.contract, "TooManyFeatures", 513, 512):
         client.contribute(contributor, range(513), 1, 1)
     client.contribute(contributor, range(512), 1, 1)

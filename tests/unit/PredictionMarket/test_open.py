@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import random_model, reverts_with
+from helpers import random_market_model, reverts_with
 
 from collabml.chain.market import deploy_market, random_examples, split_test_set
 from collabml.incentives.prediction_market import (
@@ -35,7 +35,7 @@ def commitments(test_set) -> list[bytes]:
 @pytest.fixture(scope="module")
 def market(project, owner, test_set):
     config = MarketConfig(owner.address, test_set.commitments, LIMIT, 1, 3_600, 3_600, unit=UNIT)
-    return deploy_market(project, owner, random_model(FEATURES, seed=2), config)
+    return deploy_market(project, owner, random_market_model(FEATURES, seed=2), config)
 
 
 @pytest.fixture(scope="module", autouse=True)

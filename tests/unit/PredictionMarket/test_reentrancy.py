@@ -22,7 +22,7 @@ from collabml.incentives.prediction_market import (
     Phase,
     contribution_preimage,
 )
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron32
 
 FEATURES = 8
 UNIT = 10**9
@@ -45,7 +45,7 @@ def setup(project, owner, anyone, attacker, contributor, chain):
     rng = np.random.default_rng(21)
     test_set = split_test_set(random_examples(rng, 6, FEATURES, 2), 2, rng=rng)
     config = MarketConfig(owner.address, test_set.commitments, 6, 1, 3_600, 3_600, unit=UNIT)
-    client = launch_market(project, owner, anyone, SparsePerceptron.zeros(FEATURES), config, test_set, rounds=2)
+    client = launch_market(project, owner, anyone, SparsePerceptron32.zeros(FEATURES), config, test_set, rounds=2)
     mock = attacker.deploy(project.MockReentrantMarketAttacker, client.contract)
     features = pack_indices([2, 5])
     mock.contribute(features, 0, STAKE, sender=attacker, value=STAKE * UNIT)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import random_model, reverts_with
+from helpers import random_market_model, reverts_with
 
 from collabml.chain.market import (
     CommittedTestSet,
@@ -34,7 +34,7 @@ UNIT = 10**6
 
 @pytest.fixture(scope="module")
 def model():
-    return random_model(FEATURES, seed=8)
+    return random_market_model(FEATURES, seed=8)
 
 
 @pytest.fixture(scope="module")

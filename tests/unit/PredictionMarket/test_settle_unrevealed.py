@@ -18,7 +18,7 @@ from collabml.chain.market import (
     split_test_set,
 )
 from collabml.incentives.prediction_market import MarketConfig, Phase
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron32
 
 FEATURES = 8
 LIMIT = 5
@@ -30,7 +30,7 @@ BOUNTY = ROUNDS * LIMIT * UNIT
 @pytest.fixture(scope="module")
 def setup(project, owner, anyone):
     rng = np.random.default_rng(6)
-    model = SparsePerceptron.zeros(FEATURES)
+    model = SparsePerceptron32.zeros(FEATURES)
     test_set = split_test_set(random_examples(rng, LIMIT, FEATURES, 2), 2, rng=rng)
     config = MarketConfig(owner.address, test_set.commitments, LIMIT, 1, 3_600, 3_600, unit=UNIT)
     client = launch_market(project, owner, anyone, model, config, test_set, rounds=ROUNDS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import random_model, reverts_with
+from helpers import random_market_model, reverts_with
 
 from collabml.chain.market import (
     MarketClient,
@@ -40,7 +40,7 @@ def token(project, owner, contributor, reporter, attacker):
 @pytest.fixture(scope="module")
 def parts(owner, token):
     rng = np.random.default_rng(31)
-    model = random_model(FEATURES, seed=13)
+    model = random_market_model(FEATURES, seed=13)
     test_set = split_test_set(random_examples(rng, LIMIT, FEATURES, 4), 4, rng=rng)
     config = MarketConfig(owner.address, test_set.commitments, LIMIT, 2, 3_600, 3_600, unit=UNIT, token=token.address)
     return model, config, test_set

@@ -10,7 +10,7 @@ from helpers import reverts_with
 
 from collabml.chain.market import launch_market, random_examples, split_test_set
 from collabml.incentives.prediction_market import MarketConfig, Phase
-from collabml.models.perceptron import SparsePerceptron
+from collabml.models.perceptron import SparsePerceptron32
 
 FEATURES = 8
 UNIT = 10**9
@@ -19,7 +19,7 @@ UNIT = 10**9
 @pytest.fixture(scope="module")
 def client(project, owner, anyone, contributor, reporter, chain):
     rng = np.random.default_rng(12)
-    model = SparsePerceptron.zeros(FEATURES)
+    model = SparsePerceptron32.zeros(FEATURES)
     test_set = split_test_set(random_examples(rng, 6, FEATURES, 2), 3, rng=rng)
     config = MarketConfig(owner.address, test_set.commitments, 6, 6, 3_600, 3_600, unit=UNIT)
     client = launch_market(project, owner, anyone, model, config, test_set, rounds=4)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from helpers import pick_features, reverts_with
+from helpers import SMALL_FEATURES, pick_features, reverts_with
 
 from collabml.encoding import pack_indices
+from collabml.fixedpoint import INT64_MAX, INT64_MIN
+from collabml.models.perceptron import SparsePerceptron
 from collabml.trainer import commitment
 
 
 def test_add_data__model_agrees(trainer, client, small_model, contributor, chain):
     features = pick_features(small_model, 1, agree=True)
-    words_before = list(trainer.modelWords(0, 8))
+    words_before = list(trainer.modelWords(0, small_model.word_count))
     required = trainer.depositRequired()
 
     receipt = trainer.addData(pack_indices(features), 1, sender=contributor, value=required)
@@ -22,7 +25,7 @@ def test_add_data__model_agrees(trainer, client, small_model, contributor, chain
             id=0, contributor=contributor, label=1, addedTime=now, deposit=required, features=pack_indices(features)
         )
     ]
-    assert list(trainer.modelWords(0, 8)) == words_before
+    assert list(trainer.modelWords(0, small_model.word_count)) == words_before
     assert trainer.contributionCount() == 1
     assert trainer.lastUpdateTime() == now
     assert trainer.balance == required
@@ -36,7 +39,7 @@ def test_add_data__model_updates(trainer, small_model, contributor):
 
     trainer.addData(pack_indices(features), 1, sender=contributor, value=trainer.depositRequired())
 
-    assert list(trainer.modelWords(0, 8)) == expected.packed_words()
+    assert list(trainer.modelWords(0, small_model.word_count)) == expected.packed_words()
     assert trainer.intercept() == expected.intercept
 
 
@@ -92,7 +95,7 @@ def test_add_data__bad_features(trainer, contributor, features, error):
 
 def test_add_data__model_not_loaded(create_trainer, small_model, contributor):
     unloaded = create_trainer(small_model, load=False)
-    with reverts_with(unloaded, "ModelNotLoaded", 0, 8):
+    with reverts_with(unloaded, "ModelNotLoaded", 0, small_model.word_count):
         unloaded.addData(pack_indices([1]), 1, sender=contributor, value=unloaded.depositRequired())
 
 
@@ -115,3 +118,26 @@ def test_add_data__change_refused(trainer, project, contributor, drt_params, cha
 
     assert trainer.contributionCount() == 0
     assert trainer.balance == 0
+
+
+@pytest.mark.parametrize(
+    ("intercept", "label", "after"),
+    [(-1, 1, 99), (INT64_MIN, 1, INT64_MIN + 100), (INT64_MAX, 0, INT64_MAX - 100), (0, 0, 0)],
+)
+def test_add_data__intercept_shares_the_hot_word(create_trainer, contributor, chain, intercept, label, after):
+    """The intercept lives in the trainer's hot word beside the counters and the loading progress:
+    an update (or none, when the model agrees) changes it alone, at either sign and at the int64 bounds."""
+    model = SparsePerceptron(np.zeros(SMALL_FEATURES, dtype=np.int64), intercept=intercept, learning_rate=100)
+    trainer = create_trainer(model)
+    expected = model.copy()
+    expected.update((1, 2), label)
+
+    trainer.addData(pack_indices([1, 2]), label, sender=contributor, value=trainer.depositRequired())
+
+    assert trainer.intercept() == expected.intercept == after
+    assert trainer.modelReady() and trainer.loadedWords() == model.word_count
+    assert trainer.contributionCount() == 1
+    assert trainer.lastUpdateTime() == chain.blocks.head.timestamp
+    assert trainer.totalGoodContributions() == 0
+    assert list(trainer.modelWords(0, model.word_count)) == expected.packed_words()
+    assert trainer.predict(pack_indices([1, 2])) == expected.predict((1, 2))

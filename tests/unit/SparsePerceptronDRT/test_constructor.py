@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from helpers import reverts_with
 
-from collabml.fixedpoint import INT32_MAX, INT64_MAX, INT64_MIN
+from collabml.fixedpoint import INT16_MAX, INT64_MAX, INT64_MIN
 from collabml.incentives.drt import DEPOSIT_TIME_SCALE, MAX_COST_WEIGHT
 from collabml.models.perceptron import MAX_FEATURE_COUNT
 
@@ -129,28 +129,34 @@ def test_constructor__feature_count_out_of_range(deploy, project, reverts_with_d
         deploy(feature_count=feature_count)
 
 
-@pytest.mark.parametrize("feature_count", [1, 8, 9, MAX_FEATURE_COUNT])
-def test_constructor__feature_count_bounds(deploy, feature_count):
+@pytest.mark.parametrize(("feature_count", "words"), [(1, 1), (16, 1), (17, 2), (1000, 63), (MAX_FEATURE_COUNT, 4096)])
+def test_constructor__feature_count_bounds(deploy, feature_count, words):
     contract = deploy(feature_count=feature_count)
 
     assert contract.featureCount() == feature_count
-    assert contract.modelWordCount() == (feature_count + 7) // 8
+    assert contract.modelWordCount() == words == (feature_count + 15) // 16
 
 
-@pytest.mark.parametrize("learning_rate", [0, -1, INT32_MAX + 1, -(2**255)])
+@pytest.mark.parametrize("learning_rate", [0, -1, INT16_MAX + 1, 2**31 - 1, -(2**255)])
 def test_constructor__learning_rate_out_of_range(deploy, project, reverts_with_data, learning_rate):
     with reverts_with_data(project.SparsePerceptronDRT, "LearningRateOutOfRange", learning_rate):
         deploy(learning_rate=learning_rate)
 
 
-@pytest.mark.parametrize("learning_rate", [1, INT32_MAX])
+@pytest.mark.parametrize("learning_rate", [1, INT16_MAX])
 def test_constructor__learning_rate_bounds(deploy, learning_rate):
     assert deploy(learning_rate=learning_rate).learningRate() == learning_rate
 
 
-@pytest.mark.parametrize("intercept", [INT64_MIN, INT64_MAX])
-def test_constructor__intercept_bounds(deploy, intercept):
-    assert deploy(intercept=intercept).intercept() == intercept
+@pytest.mark.parametrize("intercept", [INT64_MIN, -1, INT64_MAX])
+def test_constructor__intercept_bounds(deploy, intercept, chain):
+    """The intercept shares the hot word with the trainer's counters: neither corrupts the other."""
+    contract = deploy(intercept=intercept)
+
+    assert contract.intercept() == intercept
+    assert contract.loadedWords() == 0
+    assert contract.lastUpdateTime() == chain.blocks[contract.creation_metadata.block].timestamp
+    assert contract.contributionCount() == contract.totalGoodContributions() == 0
 
 
 def test_constructor__first_error_wins(deploy, project, reverts_with_data):

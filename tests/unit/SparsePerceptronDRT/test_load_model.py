@@ -13,10 +13,10 @@ from helpers import random_model, reverts_with
 from collabml.chain.client import TrainerClient
 from collabml.chain.deploy import DEFAULT_CHUNK_WORDS, load_model
 from collabml.encoding import pack_indices
-from collabml.fixedpoint import unpack_int32
+from collabml.fixedpoint import unpack_int16
 
 BLOCK_GAS_LIMIT = 30_000_000
-BIG_FEATURES = 10_000
+BIG_FEATURES = 20_000
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -47,17 +47,18 @@ def test_load_model__in_order(unloaded, small_model, words, owner):
     assert unloaded.loadedWords() == unloaded.modelWordCount() == len(words)
     assert unloaded.modelReady()
     assert list(unloaded.modelWords(0, len(words))) == words
-    assert unpack_int32(unloaded.modelWords(0, len(words)), small_model.feature_count) == list(small_model.weights)
+    assert unpack_int16(unloaded.modelWords(0, len(words)), small_model.feature_count) == list(small_model.weights)
     assert unloaded.predict(pack_indices([1, 2, 3])) == small_model.predict([1, 2, 3])
 
 
 def test_load_model__resume_after_interruption(unloaded, small_model, words, owner, chain):
-    unloaded.loadModel(0, words[:3], sender=owner)
+    unloaded.loadModel(0, words[:1], sender=owner)
     start_block = chain.blocks.height + 1
 
     gas = load_model(unloaded, owner, small_model, chunk_words=2)
 
-    chunks = [(first, len(words[first : first + 2])) for first in range(3, len(words), 2)]
+    chunks = [(first, len(words[first : first + 2])) for first in range(1, len(words), 2)]
+    assert chunks == [(1, 2), (3, 1)]
     assert len(gas) == len(chunks)
     assert list(unloaded.ModelChunkLoaded.range(start_block, chain.blocks.height + 1)) == [
         unloaded.ModelChunkLoaded(firstWord=first, wordCount=count, loadedWords=first + count) for first, count in chunks
@@ -106,7 +107,7 @@ def test_load_model__after_ready(trainer, words, owner):
     assert list(trainer.modelWords(0, len(words))) == words
 
 
-@pytest.mark.parametrize("start, count", [(0, 8), (2, 3), (7, 1), (8, 0), (0, 0)])
+@pytest.mark.parametrize("start, count", [(0, 4), (1, 2), (3, 1), (4, 0), (0, 0)])
 def test_model_words__ranges(trainer, words, start, count):
     assert list(trainer.modelWords(start, count)) == words[start : start + count]
 
@@ -117,7 +118,7 @@ def test_model_words__partly_loaded(unloaded, words, owner):
     assert list(unloaded.modelWords(0, len(words))) == words[:3] + [0] * (len(words) - 3)
 
 
-@pytest.mark.parametrize("start, count", [(0, 9), (8, 1), (5, 4)])
+@pytest.mark.parametrize("start, count", [(0, 5), (4, 1), (2, 3)])
 def test_model_words__too_long(trainer, words, anyone, start, count):
     with reverts_with(trainer, "ModelChunkTooLong", start + count, len(words)):
         trainer.modelWords.transact(start, count, sender=anyone)
@@ -130,7 +131,7 @@ def test_model_words__range_wraps(trainer, words, anyone):
 
 
 def test_load_model__ten_thousand_features(create_trainer, owner, chain):
-    """1,250 words in chunks of 800: two transactions, each well inside a 30M gas block."""
+    """20,000 features are 1,250 words, in chunks of 800: two transactions, each well inside a 30M gas block."""
     model = random_model(BIG_FEATURES, seed=1)
     contract = create_trainer(model, load=False)
     start_block = chain.blocks.height + 1
@@ -151,5 +152,5 @@ def test_load_model__ten_thousand_features(create_trainer, owner, chain):
     assert contract.modelReady()
     read = TrainerClient(contract).read_model()
     assert list(read.weights) == list(model.weights)
-    for features in [(), (0, 1, 2), (9_992, 9_999), tuple(range(0, BIG_FEATURES, 97))]:
+    for features in [(), (0, 1, 2), (19_992, 19_999), tuple(range(0, BIG_FEATURES, 97))]:
         assert contract.predict(pack_indices(features)) == model.predict(features)

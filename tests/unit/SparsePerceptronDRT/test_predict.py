@@ -14,13 +14,13 @@ import pytest
 from helpers import SMALL_FEATURES, reverts_with
 
 from collabml.encoding import pack_indices
-from collabml.fixedpoint import INT32_MAX, INT32_MIN, ONE
+from collabml.fixedpoint import INT16_MAX, INT16_MIN
 from collabml.models.perceptron import SparsePerceptron
 
-ALTERNATING = SparsePerceptron(np.array([(-1) ** i * (i + 1) * ONE for i in range(10)]), intercept=0)
-"""Weights 1, -2, 3, -4, ..., -10 (fixed point), intercept 0: ten features, two words, the second half empty."""
+ALTERNATING = SparsePerceptron(np.array([(-1) ** i * (i + 1) for i in range(20)]), intercept=0)
+"""Weights 1, -2, 3, -4, ..., -20, intercept 0: twenty features, two words, the second mostly empty."""
 
-LANE_EDGES = SparsePerceptron(np.array([INT32_MIN, INT32_MAX, -1, 1, 0, 0, 0, 0, INT32_MIN]), intercept=-INT32_MIN)
+LANE_EDGES = SparsePerceptron(np.array([INT16_MIN, INT16_MAX, -1, 1] + [0] * 12 + [INT16_MIN]), intercept=-INT16_MIN)
 """The extreme and the smallest weights of a lane, to catch sign-extension and masking errors."""
 
 
@@ -53,9 +53,9 @@ KNOWN_SETS = {
     "empty": (),
     "first": (0,),
     "last": (SMALL_FEATURES - 1,),
-    "one_word": tuple(range(8)),
+    "one_word": tuple(range(16)),
     "sharing_a_word": (17, 19, 22),
-    "spanning_words": (6, 7, 8, 9),
+    "spanning_words": (14, 15, 16, 17),
     "one_per_word": tuple(range(0, SMALL_FEATURES, 9)),
     "two_words_apart": (3, 4, 40, 41),
     "all": tuple(range(SMALL_FEATURES)),
@@ -83,15 +83,16 @@ def test_predict__random_sets(trainer, small_model):
     "features, score",
     [
         ((), 0),
-        ((0,), 1 * ONE),
-        ((1,), -2 * ONE),
-        ((0, 1), -1 * ONE),
-        ((0, 2), 4 * ONE),
+        ((0,), 1),
+        ((1,), -2),
+        ((0, 1), -1),
+        ((0, 2), 4),
         ((0, 2, 3), 0),  # a zero score is class 0
-        ((2, 3, 4), 4 * ONE),
-        ((7, 8), 1 * ONE),  # across the two words
-        ((8, 9), -1 * ONE),
-        (tuple(range(10)), -5 * ONE),
+        ((2, 3, 4), 4),
+        ((15, 16), 1),  # across the two words
+        ((16, 17), -1),
+        ((17, 18), 1),
+        (tuple(range(20)), -10),
     ],
 )
 def test_predict__alternating_weights(alternating, features, score):
@@ -102,15 +103,15 @@ def test_predict__alternating_weights(alternating, features, score):
 @pytest.mark.parametrize(
     "features, score",
     [
-        ((), 2**31),
+        ((), 2**15),
         ((0,), 0),
-        ((1,), 2**32 - 1),
-        ((2,), 2**31 - 1),
+        ((1,), 2**16 - 1),
+        ((2,), 2**15 - 1),
         ((0, 2), -1),
         ((0, 3), 1),
-        ((0, 8), -(2**31)),
-        ((1, 3), 2**32),
-        ((0, 1, 2, 3, 8), -1),
+        ((0, 16), -(2**15)),
+        ((1, 3), 2**16),
+        ((0, 1, 2, 3, 16), -1),
     ],
 )
 def test_predict__lane_edges(lane_edges, features, score):
@@ -131,6 +132,9 @@ def test_predict__lane_edges(lane_edges, features, score):
         (raw(SMALL_FEATURES), ("FeatureOutOfRange", SMALL_FEATURES, SMALL_FEATURES)),
         (raw(3, SMALL_FEATURES), ("FeatureOutOfRange", SMALL_FEATURES, SMALL_FEATURES)),
         (raw(70, 3), ("FeatureOutOfRange", 70, SMALL_FEATURES)),
+        (raw(1, 70, 71, 5), ("FeatureOutOfRange", 70, SMALL_FEATURES)),
+        (raw(1, 2, SMALL_FEATURES - 1, SMALL_FEATURES, 3), ("FeatureOutOfRange", SMALL_FEATURES, SMALL_FEATURES)),
+        (raw(5, 5, 70), ("FeaturesNotSorted", 1, 5, 5)),
         (raw(2**16 - 1), ("FeatureOutOfRange", 2**16 - 1, SMALL_FEATURES)),
     ],
     ids=[
@@ -144,6 +148,9 @@ def test_predict__lane_edges(lane_edges, features, score):
         "out_of_range",
         "out_of_range_later",
         "out_of_range_before_unsorted",
+        "first_out_of_range_before_unsorted_later",
+        "first_out_of_range_among_several",
+        "repeated_before_out_of_range",
         "largest_index",
     ],
 )

@@ -12,7 +12,7 @@ from collabml.trainer import commitment
 
 def test_add_data__model_agrees(trainer, small_model, contributor, chain):
     features = pick_features(small_model, 1, agree=True)
-    words_before = list(trainer.modelWords(0, 8))
+    words_before = list(trainer.modelWords(0, small_model.word_count))
 
     receipt = trainer.addData(pack_indices(features), 1, sender=contributor)
 
@@ -23,7 +23,7 @@ def test_add_data__model_agrees(trainer, small_model, contributor, chain):
         )
     ]
     assert receipt.return_value == 0
-    assert list(trainer.modelWords(0, 8)) == words_before
+    assert list(trainer.modelWords(0, small_model.word_count)) == words_before
     assert trainer.contributionCount() == 1
     assert trainer.lastUpdateTime() == now
     assert trainer.records(0) == (0, commitment(contributor.address, now, 1, 0, pack_indices(features)) >> 96)
@@ -38,7 +38,7 @@ def test_add_data__model_updates(trainer, small_model, contributor):
 
     trainer.addData(pack_indices(features), 1, sender=contributor)
 
-    assert list(trainer.modelWords(0, 8)) == expected.packed_words()
+    assert list(trainer.modelWords(0, small_model.word_count)) == expected.packed_words()
     assert trainer.intercept() == expected.intercept
 
 
@@ -90,7 +90,7 @@ def test_add_data__bad_features(trainer, contributor, features, error):
 
 def test_add_data__model_not_loaded(create_points_trainer, small_model, contributor):
     unloaded = create_points_trainer(small_model, load=False)
-    with reverts_with(unloaded, "ModelNotLoaded", 0, 8):
+    with reverts_with(unloaded, "ModelNotLoaded", 0, small_model.word_count):
         unloaded.addData(pack_indices([1]), 1, sender=contributor)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from helpers import reverts_with
 
-from collabml.fixedpoint import INT32_MAX
+from collabml.fixedpoint import INT16_MAX
 from collabml.incentives.points import MAX_REFUND_WAIT
 from collabml.models.perceptron import MAX_FEATURE_COUNT
 
@@ -85,7 +85,7 @@ def test_constructor__feature_count_out_of_range(deploy, trainer, feature_count)
         deploy(feature_count=feature_count)
 
 
-@pytest.mark.parametrize("learning_rate", [0, -1, INT32_MAX + 1])
+@pytest.mark.parametrize("learning_rate", [0, -1, INT16_MAX + 1, 2**31 - 1])
 def test_constructor__learning_rate_out_of_range(deploy, trainer, learning_rate):
     with reverts_with(trainer, "LearningRateOutOfRange", learning_rate):
         deploy(learning_rate=learning_rate)

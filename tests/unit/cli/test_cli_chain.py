@@ -196,8 +196,8 @@ def test_status(trainer, encoder, small_model, contributor, drt_params, travel):
         address=trainer.address,
         feature_count=SMALL_FEATURES,
         model_ready=True,
-        loaded_words=8,
-        model_word_count=8,
+        loaded_words=small_model.word_count,
+        model_word_count=small_model.word_count,
         deposit_required=int(trainer.depositRequired()),
         contribution_count=2,
         total_good_contributions=1,
@@ -221,7 +221,7 @@ def test_status__model_not_loaded(create_trainer, small_model):
     status = cli.do_status(unloaded)
 
     assert not status.model_ready
-    assert "modelReady:               no (0/8 model words loaded)" in cli.format_status(status)
+    assert f"modelReady:               no (0/{small_model.word_count} model words loaded)" in cli.format_status(status)
 
 
 # ---- dataset ----
@@ -338,7 +338,7 @@ def test_chain_errors__view_call_on_an_unloaded_model(create_trainer, small_mode
             cli.do_predict(unloaded, encoder, text_of((1, 2)))
 
     message = raised.value.format_message()
-    assert message.startswith("the contract reverted with ModelNotLoaded(loaded=0, total=8)")
+    assert message.startswith(f"the contract reverted with ModelNotLoaded(loaded=0, total={small_model.word_count})")
     assert "hint: the owner must finish loadModel" in message
 
 
