@@ -37,6 +37,7 @@ waits = st.one_of(
     ),
     st.integers(1, 2 * PARAMS.anyone_claim_wait),
 )
+aims = st.sampled_from(["any", "agrees", "disagrees"])
 
 
 @pytest.fixture(scope="module")
@@ -133,10 +134,27 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
             if receipt is not None:
                 self.contributions.append(expected[0])
 
+        def _aim(self, pick: int, aim: str):
+            """The contribution a claim is about. `any`: one of all the contributions ever added,
+            settled or not. `agrees` / `disagrees`: an open one the model now agrees / disagrees
+            with, after waiting until it can be claimed (a contributor who comes back later);
+            falls back to `any` when there is none."""
+            if aim != "any":
+                wanted = aim == "agrees"
+                open_ones = [
+                    c for c in self.contributions
+                    if c.id in self.mirror.records and (self.mirror.model.predict(c.features) == c.label) == wanted
+                ]
+                if open_ones:
+                    c = open_ones[pick % len(open_ones)]
+                    self.now = max(self.now, c.added_time + PARAMS.refund_wait - 1)
+                    return c
+            return self.contributions[pick % len(self.contributions)]
+
         @precondition(lambda self: self.contributions)
-        @rule(pick=st.integers(0, 10**6), own=st.booleans(), actor=st.integers(0, 4))
-        def refund(self, pick, own, actor):
-            c = self.contributions[pick % len(self.contributions)]
+        @rule(pick=st.integers(0, 10**6), aim=aims, own=st.booleans(), actor=st.integers(0, 4))
+        def refund(self, pick, aim, own, actor):
+            c = self._aim(pick, aim)
             account = next(a for a in actors if a.address == c.contributor) if own else actors[actor]
             now = self._next_time()
             expected, receipt = self._expect(
@@ -147,10 +165,15 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
                 assert receipt.return_value == expected
 
         @precondition(lambda self: self.contributions)
-        @rule(pick=st.integers(0, 10**6), actor=st.integers(0, 4))
-        def report(self, pick, actor):
-            c = self.contributions[pick % len(self.contributions)]
+        @rule(pick=st.integers(0, 10**6), aim=aims, actor=st.integers(0, 4), good_reporter=st.booleans())
+        def report(self, pick, aim, actor, good_reporter):
+            """`good_reporter`: sent by an account with good contributions other than the author
+            (when there is one), else by `actor`."""
+            c = self._aim(pick, aim)
             account = actors[actor]
+            if good_reporter:
+                good = [a for a in actors if a.address != c.contributor and self.mirror.mechanism.good(a.address)]
+                account = good[actor % len(good)] if good else account
             now = self._next_time()
             expected, receipt = self._expect(
                 lambda: self.mirror.report(account.address, c, now),
