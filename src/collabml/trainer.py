@@ -46,11 +46,15 @@ class Contribution:
     deposit: int
     features: tuple
     """Decoded as the model's mirror decodes them (``model.unpack``): indices for binary models."""
+    packed: bytes | None = None
+    """The features exactly as sent (the event's bytes, or the mirror's ``model.pack``); ``None``
+    for a record built by hand from binary indices."""
 
     @property
     def packed_features(self) -> bytes:
-        """The features as sent, for binary-feature models; other models pack with ``model.pack``."""
-        return pack_indices(self.features)
+        """The features as sent, which a claim must repeat: ``packed`` for every model, else the
+        binary indices' encoding."""
+        return self.packed if self.packed is not None else pack_indices(self.features)
 
 
 @dataclass
@@ -98,7 +102,7 @@ class TrainerMirror:
         self.records[id] = commitment(sender, now, label, deposit, packed) | deposit
         self.state, self.model = state, model
         self.balance += deposit
-        return Contribution(id, sender, label, now, deposit, features), value - deposit
+        return Contribution(id, sender, label, now, deposit, features, packed), value - deposit
 
     def add_data_for(
         self,

@@ -544,3 +544,18 @@ def test_trainer_mirror__stateful_invariants():
     run_state_machine_as_test(
         TrainerMirrorMachine, settings=settings(max_examples=200, stateful_step_count=50, deadline=None)
     )
+
+
+def test_contribution__packed_features_are_the_models_encoding():
+    """A claim must repeat the features exactly as sent: for a counts model (Naive Bayes) that is
+    its ``(index, count)`` pairs, not the binary indices' encoding."""
+    from collabml.encoding import pack_counts
+    from collabml.models.naive_bayes import NaiveBayes
+
+    mirror = TrainerMirror.deployed_at(NaiveBayes.zeros(SMALL_FEATURES), PARAMS.mechanism(), OWNER, DEPLOYED)
+    now = DEPLOYED + 3_600
+    pairs = ((2, 3), (7, 1))
+    c, _ = mirror.add_data(CONTRIBUTOR, pairs, 1, mirror.deposit_required(now), now)
+    assert c.packed_features == pack_counts(pairs) != pack_indices((2, 7))
+    assert mirror.records[0] == expected_commitment(CONTRIBUTOR, now, 1, c.deposit, pack_counts(pairs)) | c.deposit
+    assert mirror.refund(CONTRIBUTOR, dataclasses.replace(c, packed=None), now + PARAMS.refund_wait) == c.deposit

@@ -21,6 +21,7 @@ def contribution_from_event(event, mirror=SparsePerceptron) -> Contribution:
         added_time=int(event.addedTime),
         deposit=int(event.deposit),
         features=mirror.unpack(packed),
+        packed=packed,
     )
 
 
