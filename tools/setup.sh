@@ -40,11 +40,16 @@ fi
 ln -sf "$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" "$VENV/bin/anvil"
 
 # 4. solc for py-solc-x: `solc-vX.Y.Z` in $SOLCX_BINARY_PATH (default ~/.solcx),
-#    a small executable that runs solc-js through tools/solc-js.js.
+#    a small executable that runs solc-js through tools/solc-js.js: that of the checkout it
+#    is run from (Ape compiles from the project's root), else that of the last checkout set up
+#    here, so several clones or worktrees share ~/.solcx and a removed one breaks nothing.
 mkdir -p "$SOLCX_DIR"
 solc_exe="$SOLCX_DIR/solc-v$SOLC_VERSION"
 want="#!/bin/sh
-exec node \"$ROOT/tools/solc-js.js\" \"\$@\""
+# collabml: solc $SOLC_VERSION as solc-js (tools/setup.sh writes this file)
+js=\"\$PWD/tools/solc-js.js\"
+[ -f \"\$js\" ] && [ -d \"\$PWD/node_modules/solc\" ] || js=\"$ROOT/tools/solc-js.js\"
+exec node \"\$js\" \"\$@\""
 if [ "$(cat "$solc_exe" 2>/dev/null)" != "$want" ]; then
   say "installing $solc_exe (solc-js $SOLC_VERSION)"
   printf '%s\n' "$want" > "$solc_exe"
