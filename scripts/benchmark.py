@@ -3,7 +3,8 @@ each, beside the original implementation's figures (issue 3, 1,000 features) wit
 the issue's bar; then which bars pass and the wall time per model. Prints figures, asserts nothing.
 
 Sparse models: mean [min-max] over --samples random feature sets a case at --present features
-present of --features; dense models: one scene a shape (every feature is sent).
+present of --features; dense models: one scene a shape (every feature is sent). Each model runs
+on a fresh Anvil when this run started its own.
 """
 
 import time
@@ -16,6 +17,16 @@ from ape.logging import LogLevel, logger
 
 from collabml.benchmark import ALL, MODEL_NAMES, check_bars, format_bar_summary, format_seconds, format_table, select_models
 from collabml.chain.benchmark import BenchmarkAccounts, BenchmarkSettings, run_model
+
+
+def restart_anvil():
+    """A fresh Anvil for the next model, when this run started its own: ape-foundry runs Anvil with
+    --steps-tracing, which keeps every step of every transaction, and every model in one Anvil
+    grows it past 20 GB."""
+    provider = chain.provider
+    if provider.network.is_local and getattr(provider, "process", None) is not None:
+        provider.disconnect()
+        provider.connect()
 
 
 def quiet_transactions():
@@ -45,8 +56,10 @@ def cli(models, feature_count, present, samples, first_refunds, seed):
     settings = BenchmarkSettings(feature_count, tuple(present), samples, first_refunds, seed)
     project.load_contracts()  # compile now (if needed), not inside the first model's time
     tables, timings = [], []
-    for name in select_models(models):
+    for k, name in enumerate(select_models(models)):
         click.echo(f"== {name}", err=True)
+        if k:
+            restart_anvil()
         started = time.perf_counter()
         with quiet_transactions():
             measured = run_model(name, project, chain, people, settings)

@@ -215,6 +215,10 @@ def _present(sizes: Sequence[int]) -> tuple[str, ...]:
     return tuple(f"{size} present" for size in sizes)
 
 
+def _deploy_split(shape: str, contract: float, words: float, word_count: int) -> str:
+    return f"deploy {shape}: contract {contract:,.0f} + {word_count:,} words {words:,.0f}"
+
+
 def _row(operation: str, cells, model: str | None = None, key: str | None = None, keys=(), feature_count=0, bar=CALL_BAR):
     """A row of cells; with ``model`` and ``key``, the originals' figures for the columns' ``keys``
     (features present, ``None`` for a deployment) and the bar."""
@@ -322,6 +326,12 @@ def nearest_centroid_tables(reports: Sequence, sparse_shapes: Sequence, dense_sh
             _present(sizes),
             tuple(rows),
             (
+                _deploy_split(
+                    "(means)",
+                    spread(r.deploy_contract for r in reports).mean,
+                    spread(r.deploy_words for r in reports).mean,
+                    head.word_count,
+                ),
                 f"{len(reports)} seeds of bench_nearest_centroid.measure_sparse (a model fitted on 2,500 synthetic "
                 "examples and its planned scene each); every addData updates the model",
                 BORROWED_NOTE,
@@ -339,6 +349,10 @@ def nearest_centroid_tables(reports: Sequence, sparse_shapes: Sequence, dense_sh
                 "SparseNearestCentroidDRT, other shapes (one scene each)",
                 _present([x.features_present for x in sparse_shapes[0].rows]),
                 tuple(rows),
+                tuple(
+                    _deploy_split(f"{r.feature_count:,} x {r.class_count}", r.deploy_contract, r.deploy_words, r.word_count)
+                    for r in sparse_shapes
+                ),
             )
         )
     if dense_shapes:
@@ -353,7 +367,13 @@ def nearest_centroid_tables(reports: Sequence, sparse_shapes: Sequence, dense_sh
                 "DenseNearestCentroidDRT, features x classes, every feature sent (one scene each)",
                 columns,
                 tuple(rows),
-                ("64 x 10: scikit-learn's digits (the first 1,200 images); the others synthetic",),
+                (
+                    "64 x 10: scikit-learn's digits (the first 1,200 images); the others synthetic",
+                    *(
+                        _deploy_split(f"{r.feature_count} x {r.class_count}", r.deploy_contract, r.deploy_words, r.word_count)
+                        for r in dense_shapes
+                    ),
+                ),
             )
         )
     return tables
@@ -382,12 +402,22 @@ def dense_perceptron_tables(deploys: Sequence, calls: Sequence) -> list[Table]:
             "DensePerceptronDRT, by dimension, every feature non-zero (one scene each)",
             tuple(f"{n:,} features" for n in dimensions),
             tuple(rows),
-            ("the original: 1.48M-2.03M an addData at 400 dimensions (the ratio is to 1.48M)",),
+            (
+                "the original: 1.48M-2.03M an addData at 400 dimensions (the ratio is to 1.48M)",
+                *(_deploy_split(f"{d.feature_count:,} features", d.contract, d.words, d.word_count) for d in deploys),
+            ),
         )
     ]
 
 
-def multiclass_perceptron_tables(sparse_deploys: Sequence, sparse_calls: Sequence, dense_deploys: Sequence, dense_calls: Sequence, seeds: int) -> list[Table]:
+def multiclass_perceptron_tables(
+    sparse_deploys: Sequence,
+    sparse_calls: Sequence,
+    dense_deploys: Sequence,
+    dense_calls: Sequence,
+    seeds: int,
+    feature_count: int = 1_000,
+) -> list[Table]:
     """:func:`bench_perceptrons.measure_sparse_multiclass` (calls of every seed) and
     :func:`bench_perceptrons.measure_dense_multiclass` figures; the original had no multi-class
     model."""
@@ -403,13 +433,18 @@ def multiclass_perceptron_tables(sparse_deploys: Sequence, sparse_calls: Sequenc
         for operation, field in fields:
             cells = [spread(getattr(c, field) for c in sparse_calls if c.class_count == k and c.features == s) for s in sizes]
             rows.append(Row(operation, tuple(cells)))
-    feature_count = sparse_deploys[0].feature_count if sparse_deploys else 1_000
     tables = [
         Table(
             f"SparseMulticlassPerceptronDRT, {feature_count:,} features, K classes",
             _present(sizes),
             tuple(rows),
-            (f"calls: {seeds} seed(s) of bench_perceptrons.measure_sparse_multiclass (a model and its scene each)",),
+            (
+                f"calls: {seeds} seed(s) of bench_perceptrons.measure_sparse_multiclass (a model and its scene each)",
+                *(
+                    _deploy_split(f"{d.feature_count:,} x {d.class_count}", d.contract, d.words, d.word_count)
+                    for d in sparse_deploys
+                ),
+            ),
         )
     ]
     shapes = [(c.features, c.class_count) for c in dense_calls]
@@ -422,6 +457,7 @@ def multiclass_perceptron_tables(sparse_deploys: Sequence, sparse_calls: Sequenc
             "DenseMulticlassPerceptronDRT, features x classes, every feature non-zero (one scene each)",
             tuple(f"{n} x {k}" for n, k in shapes),
             tuple(rows),
+            tuple(_deploy_split(f"{d.feature_count} x {d.class_count}", d.contract, d.words, d.word_count) for d in dense_deploys),
         )
     )
     return tables
@@ -534,7 +570,7 @@ def run_model(name: str, project, chain, accounts: BenchmarkAccounts, settings: 
             sparse_deploys += deploys
             sparse_calls += calls
         dense_deploys, dense_calls = bp.measure_dense_multiclass(project, chain, *people, seed=s.seed)
-        return multiclass_perceptron_tables(sparse_deploys, sparse_calls, dense_deploys, dense_calls, seeds)
+        return multiclass_perceptron_tables(sparse_deploys, sparse_calls, dense_deploys, dense_calls, seeds, fc)
     if name == "market":
         from collabml.chain.market import ReplayCostModel, measure_market_gas
 
