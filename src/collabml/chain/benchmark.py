@@ -77,9 +77,7 @@ def _next_block(chain) -> int:
 
 
 def _contribute(client: TrainerClient, mechanism: DepositRefundTake, chain, account, features, label: int):
-    now = _next_block(chain)
-    value = mechanism.deposit_required(int(client.contract.lastUpdateTime()), now)
-    return client.contribute(account, features, label, value=value)
+    return client.contribute_exact(chain, account, features, label, mechanism)
 
 
 def _wait(chain, seconds: int) -> None:
