@@ -1,7 +1,8 @@
 """Gas and accuracy of the Nearest Centroid trainers (`SparseNearestCentroidDRT`, `DenseNearestCentroidDRT`).
 
 Returns figures; prints and asserts nothing (the project's benchmark script formats them).
-Each scenario is planned with the mirror so the chain does exactly what is measured: an
+Each scenario is planned with the mirror so the chain does exactly what is measured (each
+contribution pays exactly its deposit, so no change is sent back): an
 `addData` of an honest example (the model predicts its label before and after), one of a
 dishonest example (the model disputes its label and still does after learning it), a refund of
 the honest one and a report of the dishonest one by the honest contributor. A nearest-centroid
@@ -84,10 +85,10 @@ def _pick(model, candidates, label_of, agree: bool, keep=()):
     raise RuntimeError("no example fits the scenario; try another seed")
 
 
-def _scenario(client: TrainerClient, chain, honest, dishonest, good, bad) -> GasRow:
+def _scenario(client: TrainerClient, chain, honest, dishonest, good, bad, mechanism: DepositRefundTake) -> GasRow:
     (good_f, good_label), (bad_f, bad_label) = good, bad
-    contribution, r_honest = client.contribute(honest, good_f, good_label)
-    disputed, r_dishonest = client.contribute(dishonest, bad_f, bad_label)
+    contribution, r_honest = client.contribute_exact(chain, honest, good_f, good_label, mechanism)
+    disputed, r_dishonest = client.contribute_exact(chain, dishonest, bad_f, bad_label, mechanism)
     chain.pending_timestamp = chain.pending_timestamp + DAY
     chain.mine()
     r_refund = client.refund(honest, contribution)
@@ -128,7 +129,7 @@ def measure_sparse(
         bad = _pick(
             after, candidates, lambda f, model=after: (model.predict(f) + 1) % class_count, agree=False, keep=[good]
         )
-        rows.append(_scenario(client, chain, honest, dishonest, good, bad))
+        rows.append(_scenario(client, chain, honest, dishonest, good, bad, mechanism))
     return _report(deployed, model, rows)
 
 
@@ -148,7 +149,7 @@ def measure_dense(
     after = mirror.copy()
     after.update(*good)
     bad = _pick(after, candidates, lambda f: (after.predict(f) + 1) % class_count, agree=False, keep=[good])
-    rows = [_scenario(client, chain, honest, dishonest, good, bad)]
+    rows = [_scenario(client, chain, honest, dishonest, good, bad, mechanism)]
     return _report(deployed, model, rows)
 
 

@@ -2,7 +2,8 @@
 `SparseMulticlassPerceptronDRT`, `DenseMulticlassPerceptronDRT`).
 
 Returns figures; prints nothing and asserts nothing (the project's benchmark script formats them).
-Every gas scenario is planned with the mirror, so the chain does exactly what is measured: an
+Every gas scenario is planned with the mirror, so the chain does exactly what is measured (each
+contribution pays exactly its deposit: no change is sent back): an
 `addData` the model agrees with, one that makes it update, the honest contributor's refund and
 its report of the other contribution, each with the receipt's `gas_used` on Anvil.
 
@@ -120,8 +121,8 @@ def _scenario(client: TrainerClient, chain, honest, dishonest, draw, size: int) 
     classes = mirror.class_count
     rng = np.random.default_rng(size)
     bad, bad_label = _find(lambda: (draw(), int(rng.integers(classes))), bad_fits)
-    good_c, r_agree = client.contribute(honest, good, good_label)
-    bad_c, r_update = client.contribute(dishonest, bad, bad_label)
+    good_c, r_agree = client.contribute_exact(chain, honest, good, good_label, _mechanism())
+    bad_c, r_update = client.contribute_exact(chain, dishonest, bad, bad_label, _mechanism())
     chain.pending_timestamp = chain.pending_timestamp + DAY
     chain.mine()
     r_refund = client.refund(honest, good_c)

@@ -1,15 +1,22 @@
-"""Gas per operation of a `SparsePerceptronDRT`, by number of features present.
+"""The measurements of ``ape run benchmark``: every model's gas, as tables.
 
-Prints figures; asserts nothing (tests assert behaviour, benchmarks measure). Gas depends on
-which weight words the random features fall in (each distinct word is a cold read, and on an
-update a rewrite), so every case is measured on `samples` random feature sets and reported as
-mean and range. Each scene is planned with the mirror, so the chain does exactly what is
-measured: an `addData` the model agrees with (honest), one that makes it update (dishonest),
-a day later the honest refund, and the honest report of the dishonest contribution. The
-reporter holds all the good data, so it takes the whole deposit and settles the record. One
-scene before the measured ones gives the honest account its first good contribution; the first
-refund of an author (its good count goes from zero to one, a new storage slot) is measured
-separately, on fresh accounts. Every contribution pays exactly its deposit (no change is sent).
+Prints figures; asserts nothing (tests assert behaviour, benchmarks measure). :func:`run_model`
+measures one model (a name of :data:`collabml.benchmark.MODEL_NAMES`) through its bench module
+(:mod:`bench_naive_bayes`, :mod:`bench_nearest_centroid`, :mod:`bench_perceptrons`,
+:func:`collabml.chain.market.measure_market_gas`, or :func:`measure` here) and returns its
+:class:`collabml.benchmark.Table` s; the ``*_tables`` functions build them from the modules'
+figures (no chain needed). Sparse models are measured on ``samples`` random feature sets a case
+(the gas depends on which storage words the features fall in) and reported as mean and range;
+dense ones send every feature, so one scene a shape.
+
+:func:`measure` is the sparse Perceptron's (`SparsePerceptronDRT`, by number of features
+present). Each scene is planned with the mirror, so the chain does exactly what is measured: an
+`addData` the model agrees with (honest), one that makes it update (dishonest), a day later the
+honest refund, and the honest report of the dishonest contribution. The reporter holds all the
+good data, so it takes the whole deposit and settles the record. One scene before the measured
+ones gives the honest account its first good contribution; the first refund of an author (its
+good count goes from zero to one, a new storage slot) is measured separately, on fresh accounts.
+Every contribution pays exactly its deposit (no change is sent).
 """
 
 from __future__ import annotations
@@ -19,34 +26,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from collabml.benchmark import (
+    BORROWED_NOTE,
+    CALL_BAR,
+    DEPLOY_BAR,
+    MODEL_NAMES,
+    Row,
+    Spread,
+    Table,
+    original,
+    spread,
+)
 from collabml.chain.client import TrainerClient
 from collabml.chain.deploy import DeployResult, deploy_sparse_perceptron_drt
 from collabml.incentives.drt import DepositRefundTake
 from collabml.models.perceptron import SparsePerceptron
 
 DAY = 86_400
-
-
-@dataclass(frozen=True)
-class Spread:
-    """Mean and range of one case's samples."""
-
-    values: tuple[float, ...]
-
-    @property
-    def mean(self) -> float:
-        return float(np.mean(self.values))
-
-    @property
-    def low(self) -> float:
-        return float(min(self.values))
-
-    @property
-    def high(self) -> float:
-        return float(max(self.values))
-
-    def format(self, digits: int = 0) -> str:
-        return f"{self.mean:,.{digits}f} [{self.low:,.{digits}f}-{self.high:,.{digits}f}]"
 
 
 @dataclass(frozen=True)
@@ -81,9 +77,7 @@ def _next_block(chain) -> int:
 
 
 def _contribute(client: TrainerClient, mechanism: DepositRefundTake, chain, account, features, label: int):
-    now = _next_block(chain)
-    value = mechanism.deposit_required(int(client.contract.lastUpdateTime()), now)
-    return client.contribute(account, features, label, value=value)
+    return client.contribute_exact(chain, account, features, label, mechanism)
 
 
 def _wait(chain, seconds: int) -> None:
@@ -177,21 +171,410 @@ def measure(
     return deployed, rows
 
 
-def format_rows(deployed: DeployResult, rows: Sequence[GasRow]) -> list[str]:
+
+
+# ---- every model: settings, runners and tables ----
+
+
+@dataclass(frozen=True)
+class BenchmarkAccounts:
+    owner: object
+    honest: object
+    dishonest: object
+    every: Sequence
+    """The test accounts (the market takes its sponsor and contributor from the first two)."""
+    fresh: Callable[[int], list] | None = None
+    """``fresh(n)``: ``n`` funded accounts that never contributed (authors' first refunds)."""
+
+
+@dataclass(frozen=True)
+class BenchmarkSettings:
+    feature_count: int = 1_000
+    """Features of the sparse models' headline shape (the originals' figures are at 1,000)."""
+    sizes: tuple[int, ...] = (20, 80)
+    """Features present, for the sparse models."""
+    samples: int = 16
+    """Random feature sets a case: scenes on one deployment (sparse Perceptron), or seeds, each a
+    deployment and its scenes (Naive Bayes, Nearest Centroid; the sparse multi-class Perceptron
+    a quarter as many, each of its seeds deploying three models)."""
+    first_refunds: int = 4
+    seed: int = 0
+
+
+MARKET_SHAPES = ((40, 20), (100, 20), (200, 20), (100, 5), (100, 10))
+"""(test examples, features each) of the market runs the replay's cost model is fitted on: 30,
+75 and 150 scored examples of 20 features, and 75 of 5 and of 10 (a quarter is the drawn piece)."""
+
+MARKET_TRANSACTIONS = (2, 10, 100)
+MARKET_CONTRIBUTIONS = (100, 1_000, 10_000)
+
+
+def _present(sizes: Sequence[int]) -> tuple[str, ...]:
+    return tuple(f"{size} present" for size in sizes)
+
+
+def _deploy_split(shape: str, contract: float, words: float, word_count: int) -> str:
+    return f"deploy {shape}: contract {contract:,.0f} + {word_count:,} words {words:,.0f}"
+
+
+def _row(operation: str, cells, model: str | None = None, key: str | None = None, keys=(), feature_count=0, bar=CALL_BAR):
+    """A row of cells; with ``model`` and ``key``, the originals' figures for the columns' ``keys``
+    (features present, ``None`` for a deployment) and the bar."""
+    if model is None or key is None:
+        return Row(operation, tuple(cells))
+    originals = tuple(original(model, key, k, feature_count) for k in keys)
+    return Row(operation, tuple(cells), originals, bar if any(originals) else None)
+
+
+def _deploy_row(operation: str, gas: Spread, columns: int, model: str, feature_count: int) -> Row:
+    figure = original(model, "deploy", None, feature_count)
+    return Row(operation, (gas, *([None] * (columns - 1))), (figure,), DEPLOY_BAR if figure else None)
+
+
+def sparse_perceptron_tables(deployed: DeployResult, rows: Sequence[GasRow], feature_count: int) -> list[Table]:
+    sizes = [r.features_present for r in rows]
+    model = "sparse-perceptron"
+
+    def row(operation, key, pick):
+        return _row(operation, [pick(r) for r in rows], model, key, sizes, feature_count)
+
+    words = -(-feature_count // SparsePerceptron.lanes_per_word())
     samples = len(rows[0].add_agrees.values) if rows else 0
-    lines = [
-        f"deploy: contract {deployed.deploy_gas:,} + weights {sum(deployed.load_gas):,} "
-        f"({len(deployed.load_gas)} chunk(s)) = {deployed.total_gas:,} gas",
-        f"gas per call, mean [min-max] over {samples} random feature sets each:",
+    table_rows = [
+        _deploy_row(f"deploy (contract + {words} weight words)", spread([deployed.total_gas]), len(rows), model, feature_count),
+        row("addData, model agrees", "add_agrees", lambda r: r.add_agrees),
+        row("addData, model updates", "add_updates", lambda r: r.add_updates),
+        row("refund", "refund", lambda r: r.refund),
+        row("refund, the author's first", "refund", lambda r: r.first_refund),
+        row("report (takes all)", "report", lambda r: r.report),
     ]
-    for r in rows:
-        lines.append(f"  {r.features_present} features present (updates touch {r.words_touched.format(1)} weight words)")
-        lines.append(f"    addData, model agrees   {r.add_agrees.format()}")
-        lines.append(f"    addData, model updates  {r.add_updates.format()}")
-        lines.append(f"    refund                  {r.refund.format()}")
-        if r.first_refund is not None:
-            lines.append(
-                f"    refund, author's first  {r.first_refund.format()}  ({len(r.first_refund.values)} samples)"
+    notes = [
+        f"deploy: contract {deployed.deploy_gas:,} + weights {sum(deployed.load_gas):,} in {len(deployed.load_gas)} chunk(s)",
+        "updates touch " + ", ".join(f"{r.words_touched.format(1)} weight words at {r.features_present}" for r in rows),
+        f"mean [min-max] over {samples} random feature sets on one deployment; refunds by an author who already "
+        "has a good contribution; authors' first refunds on fresh accounts"
+        + (f" ({len(rows[0].first_refund.values)} a size)" if rows and rows[0].first_refund else ""),
+    ]
+    return [
+        Table(
+            f"SparsePerceptronDRT, {feature_count:,} features, weights within +-20 steps",
+            _present(sizes),
+            tuple(table_rows),
+            tuple(notes),
+        )
+    ]
+
+
+def naive_bayes_tables(scenes: Sequence[tuple[DeployResult, Sequence]], add_data: dict[int, list[int]], feature_count: int) -> list[Table]:
+    """``scenes``: :func:`bench_naive_bayes.measure` results, one a seed; ``add_data``:
+    :func:`bench_naive_bayes.measure_add_data`'s."""
+    sizes = [r.features_present for r in scenes[0][1]]
+    model = "naive-bayes"
+
+    def column(k, field):
+        return spread(getattr(rows[k], field) for _, rows in scenes)
+
+    classes = scenes[0][1][0].class_count if scenes[0][1] else 2
+    sets = len(next(iter(add_data.values()), []))
+    table_rows = [
+        _deploy_row("deploy (contract + count words)", spread(d.total_gas for d, _ in scenes), len(sizes), model, feature_count),
+        _row("addData (always learns)", [spread(add_data[s]) for s in sizes], model, "add_data", sizes, feature_count),
+        _row("refund", [column(k, "refund") for k in range(len(sizes))], model, "refund", sizes, feature_count),
+        _row("report", [column(k, "report") for k in range(len(sizes))], model, "report", sizes, feature_count),
+    ]
+    notes = [
+        f"addData: {sets} random binary feature sets and labels a size on one trained-like model; deploy, refund and "
+        f"report: {len(scenes)} seeds of bench_naive_bayes.measure (a model and its planned scene each)",
+        BORROWED_NOTE,
+    ]
+    return [Table(f"NaiveBayesDRT, {feature_count:,} features, {classes} classes", _present(sizes), tuple(table_rows), tuple(notes))]
+
+
+_NC_FIELDS = (
+    ("addData, honest", "add_honest"),
+    ("addData, dishonest", "add_dishonest"),
+    ("refund", "refund"),
+    ("report", "report"),
+)
+
+
+def _nc_rows(reports: Sequence) -> list[Row]:
+    """addData, refund and report rows of Nearest Centroid reports (one a seed), no originals."""
+    n = len(reports[0].rows)
+    return [
+        Row(operation, tuple(spread(getattr(r.rows[k], field) for r in reports) for k in range(n)))
+        for operation, field in _NC_FIELDS
+    ]
+
+
+def nearest_centroid_tables(reports: Sequence, sparse_shapes: Sequence, dense_shapes: Sequence) -> list[Table]:
+    """``reports``: :func:`bench_nearest_centroid.measure_sparse` at the headline shape, one a
+    seed; ``sparse_shapes`` / ``dense_shapes``: one report each of the other shapes."""
+    head = reports[0]
+    sizes = [r.features_present for r in head.rows]
+    model, fc = "nearest-centroid", head.feature_count
+    rows = [
+        _deploy_row(f"deploy (contract + {head.word_count} words)", spread(r.deploy_total for r in reports), len(sizes), model, fc),
+    ]
+    for row, key in zip(_nc_rows(reports), ("add_data", "add_data", "refund", "report")):
+        rows.append(_row(row.operation, row.cells, model, key, sizes, fc))
+    tables = [
+        Table(
+            f"SparseNearestCentroidDRT, {fc:,} features, {head.class_count} classes",
+            _present(sizes),
+            tuple(rows),
+            (
+                _deploy_split(
+                    "(means)",
+                    spread(r.deploy_contract for r in reports).mean,
+                    spread(r.deploy_words for r in reports).mean,
+                    head.word_count,
+                ),
+                f"{len(reports)} seeds of bench_nearest_centroid.measure_sparse (a model fitted on 2,500 synthetic "
+                "examples and its planned scene each); every addData updates the model",
+                BORROWED_NOTE,
+            ),
+        )
+    ]
+    if sparse_shapes:
+        rows = []
+        for r in sparse_shapes:
+            rows.append(Row(f"{r.feature_count:,} features, {r.class_count} classes"))
+            rows.append(Row(f"deploy (contract + {r.word_count:,} words)", (spread([r.deploy_total]),)))
+            rows += _nc_rows([r])
+        tables.append(
+            Table(
+                "SparseNearestCentroidDRT, other shapes (one scene each)",
+                _present([x.features_present for x in sparse_shapes[0].rows]),
+                tuple(rows),
+                tuple(
+                    _deploy_split(f"{r.feature_count:,} x {r.class_count}", r.deploy_contract, r.deploy_words, r.word_count)
+                    for r in sparse_shapes
+                ),
             )
-        lines.append(f"    report (takes all)      {r.report.format()}")
-    return lines
+        )
+    if dense_shapes:
+        columns = tuple(f"{r.feature_count} x {r.class_count}" for r in dense_shapes)
+        rows = [Row("deploy (contract + words)", tuple(spread([r.deploy_total]) for r in dense_shapes))]
+        rows += [
+            Row(operation, tuple(spread([getattr(r.rows[0], field)]) for r in dense_shapes))
+            for operation, field in _NC_FIELDS
+        ]
+        tables.append(
+            Table(
+                "DenseNearestCentroidDRT, features x classes, every feature sent (one scene each)",
+                columns,
+                tuple(rows),
+                (
+                    "64 x 10: scikit-learn's digits (the first 1,200 images); the others synthetic",
+                    *(
+                        _deploy_split(f"{r.feature_count} x {r.class_count}", r.deploy_contract, r.deploy_words, r.word_count)
+                        for r in dense_shapes
+                    ),
+                ),
+            )
+        )
+    return tables
+
+
+def dense_perceptron_tables(deploys: Sequence, calls: Sequence) -> list[Table]:
+    """:func:`bench_perceptrons.measure_dense`'s figures."""
+    dimensions = sorted({c.features for c in calls} | {d.feature_count for d in deploys})
+    by_call = {c.features: c for c in calls}
+    by_deploy = {d.feature_count: d for d in deploys}
+    model = "dense-perceptron"
+
+    def row(operation, field, key=None):
+        cells = [spread([getattr(by_call[n], field)]) if n in by_call else None for n in dimensions]
+        return _row(operation, cells, model, key, dimensions, 0)
+
+    rows = [
+        Row("deploy (contract + words)", tuple(spread([by_deploy[n].total]) if n in by_deploy else None for n in dimensions)),
+        row("addData, model agrees", "add_agrees", "add_data"),
+        row("addData, model updates", "add_updates", "add_data"),
+        row("refund", "refund"),
+        row("report", "report"),
+    ]
+    return [
+        Table(
+            "DensePerceptronDRT, by dimension, every feature non-zero (one scene each)",
+            tuple(f"{n:,} features" for n in dimensions),
+            tuple(rows),
+            (
+                "the original: 1.48M-2.03M an addData at 400 dimensions (the ratio is to 1.48M)",
+                *(_deploy_split(f"{d.feature_count:,} features", d.contract, d.words, d.word_count) for d in deploys),
+            ),
+        )
+    ]
+
+
+def multiclass_perceptron_tables(
+    sparse_deploys: Sequence,
+    sparse_calls: Sequence,
+    dense_deploys: Sequence,
+    dense_calls: Sequence,
+    seeds: int,
+    feature_count: int = 1_000,
+) -> list[Table]:
+    """:func:`bench_perceptrons.measure_sparse_multiclass` (calls of every seed) and
+    :func:`bench_perceptrons.measure_dense_multiclass` figures; the original had no multi-class
+    model."""
+    sizes = sorted({c.features for c in sparse_calls})
+    classes = sorted({c.class_count for c in sparse_calls})
+    rows = [
+        Row(f"deploy, {d.feature_count:,} features, K = {d.class_count} ({d.word_count:,} words)", (spread([d.total]),))
+        for d in sparse_deploys
+    ]
+    fields = (("addData, model agrees", "add_agrees"), ("addData, model updates", "add_updates"), ("refund", "refund"), ("report", "report"))
+    for k in classes:
+        rows.append(Row(f"K = {k}"))
+        for operation, field in fields:
+            cells = [spread(getattr(c, field) for c in sparse_calls if c.class_count == k and c.features == s) for s in sizes]
+            rows.append(Row(operation, tuple(cells)))
+    tables = [
+        Table(
+            f"SparseMulticlassPerceptronDRT, {feature_count:,} features, K classes",
+            _present(sizes),
+            tuple(rows),
+            (
+                f"calls: {seeds} seed(s) of bench_perceptrons.measure_sparse_multiclass (a model and its scene each)",
+                *(
+                    _deploy_split(f"{d.feature_count:,} x {d.class_count}", d.contract, d.words, d.word_count)
+                    for d in sparse_deploys
+                ),
+            ),
+        )
+    ]
+    shapes = [(c.features, c.class_count) for c in dense_calls]
+    by_deploy = {(d.feature_count, d.class_count): d for d in dense_deploys}
+    by_call = {(c.features, c.class_count): c for c in dense_calls}
+    rows = [Row("deploy (contract + words)", tuple(spread([by_deploy[s].total]) for s in shapes))]
+    rows += [Row(operation, tuple(spread([getattr(by_call[s], field)]) for s in shapes)) for operation, field in fields]
+    tables.append(
+        Table(
+            "DenseMulticlassPerceptronDRT, features x classes, every feature non-zero (one scene each)",
+            tuple(f"{n} x {k}" for n, k in shapes),
+            tuple(rows),
+            tuple(_deploy_split(f"{d.feature_count} x {d.class_count}", d.contract, d.words, d.word_count) for d in dense_deploys),
+        )
+    )
+    return tables
+
+
+def market_tables(runs: Sequence[dict], fitted) -> list[Table]:
+    """:func:`collabml.chain.market.measure_market_gas` results and the
+    :class:`~collabml.chain.market.ReplayCostModel` fitted on them."""
+    columns = tuple(f"N = {r['scored_examples']} x {r['test_features_present']}" for r in runs)
+    fields = (
+        ("deploy", "deploy"),
+        ("load the weights", "load"),
+        ("open", "open"),
+        ("drawPiece", "draw"),
+        ("revealDrawnPiece", "reveal_drawn"),
+        ("revealPieces (the rest)", "reveal_rest"),
+        ("contribute (median)", "contribute"),
+        ("replay: model agrees", "per_agree"),
+        ("replay: model updates", "per_update"),
+        ("replay call, fixed (updates)", "call_base_update"),
+        ("payout: a contribution", "per_payout"),
+        ("payout call, fixed", "call_base_payout"),
+        ("withdraw", "withdraw"),
+    )
+    rows = tuple(Row(operation, tuple(spread([r[field]]) for r in runs)) for operation, field in fields)
+    first = runs[0]
+    measured = Table(
+        f"PredictionMarket, {first['feature_count']:,} features, contributions of {first['contribution_features_present']} "
+        "(no original on chain)",
+        columns,
+        rows,
+        (
+            "N x f: scored test examples x features each; per-step figures are the difference of two advance calls "
+            "from one snapshot",
+        ),
+    )
+    notes = (
+        f"replay of a contribution that changes the model: {fitted.per_visit:,.0f} + {fitted.per_update_extra:,.0f} "
+        f"+ {fitted.per_example:,.0f} * N + {fitted.per_touched:,.0f} * touched",
+        f"replay call overhead: {fitted.call_fixed:,.0f} + {fitted.per_entry_call:,.0f} * entries + "
+        f"{fitted.per_word_read:,.0f} * words read + {fitted.per_word_first_write:,.0f} (first pass; "
+        f"{fitted.per_word_write:,.0f} later) * words changed (per-word terms not fitted)",
+        f"payout: {fitted.per_payout - 17_100:,.0f} a contribution (+17,100 a new payee), call {fitted.call_fixed_payout:,.0f}",
+    )
+    grid = []
+    for passes in (1, 3):
+        grid.append(Row(f"{passes} pass{'es' if passes > 1 else ''} (half the contributions update)"))
+        for t in MARKET_TRANSACTIONS:
+            cells = []
+            for c in MARKET_CONTRIBUTIONS:
+                n = fitted.largest_test_set(t, c, features_present=20, feature_count=1_000, passes=passes)
+                cells.append(f"{n:,}" if n else "-")
+            grid.append(Row(f"T = {t}", tuple(cells)))
+    largest = Table(
+        f"PredictionMarket: most scored examples (20 features) whose replay and payout fit T transactions of "
+        f"{fitted.block_gas / 1e6:.0f}M gas (the cost model fitted on the runs above)",
+        tuple(f"C = {c:,}" for c in MARKET_CONTRIBUTIONS),
+        tuple(grid),
+        notes,
+    )
+    return [measured, largest]
+
+
+def run_model(name: str, project, chain, accounts: BenchmarkAccounts, settings: BenchmarkSettings = BenchmarkSettings()) -> list[Table]:
+    """Measure one model of :data:`collabml.benchmark.MODEL_NAMES` on the connected chain."""
+    a, s = accounts, settings
+    fc, sizes = s.feature_count, tuple(s.sizes)
+    people = (a.owner, a.honest, a.dishonest)
+    if name == "sparse-perceptron":
+        deployed, rows = measure(
+            project, chain, *people, feature_count=fc, sizes=sizes, samples=s.samples,
+            first_refunds=s.first_refunds, fresh_accounts=a.fresh, seed=s.seed,
+        )
+        return sparse_perceptron_tables(deployed, rows, fc)
+    if name == "naive-bayes":
+        from collabml.chain import bench_naive_bayes as nb
+
+        scenes = [nb.measure(project, chain, *people, feature_count=fc, sizes=sizes, seed=s.seed + k) for k in range(s.samples)]
+        add_data = nb.measure_add_data(project, a.owner, a.honest, feature_count=fc, sizes=sizes, sets=s.samples, seed=s.seed)
+        return naive_bayes_tables(scenes, add_data, fc)
+    if name == "nearest-centroid":
+        from collabml.chain import bench_nearest_centroid as nc
+
+        reports = [nc.measure_sparse(project, chain, *people, feature_count=fc, sizes=sizes, seed=s.seed + k) for k in range(s.samples)]
+        sparse_shapes = [
+            nc.measure_sparse(project, chain, *people, feature_count=10_000, sizes=sizes, seed=s.seed),
+            nc.measure_sparse(project, chain, *people, feature_count=fc, class_count=10, sizes=sizes, seed=s.seed),
+        ]
+        train, _ = nc.digits_fixed_point()
+        dense_shapes = [
+            nc.measure_dense(project, chain, *people, feature_count=64, class_count=10, data=train, seed=s.seed),
+            nc.measure_dense(project, chain, *people, feature_count=400, class_count=2, seed=s.seed),
+            nc.measure_dense(project, chain, *people, feature_count=400, class_count=10, seed=s.seed),
+        ]
+        return nearest_centroid_tables(reports, sparse_shapes, dense_shapes)
+    if name == "dense-perceptron":
+        from collabml.chain import bench_perceptrons as bp
+
+        return dense_perceptron_tables(*bp.measure_dense(project, chain, *people, seed=s.seed))
+    if name == "multiclass-perceptron":
+        from collabml.chain import bench_perceptrons as bp
+
+        sparse_deploys, sparse_calls = [], []
+        seeds = max(1, s.samples // 4)  # each seed deploys three models (K = 10 alone loads 1,253 words)
+        for k in range(seeds):
+            deploys, calls = bp.measure_sparse_multiclass(
+                project, chain, *people, feature_count=fc, sizes=sizes, seed=s.seed + k,
+                deploy_feature_counts=(1_000, 10_000) if k == 0 else (),
+            )
+            sparse_deploys += deploys
+            sparse_calls += calls
+        dense_deploys, dense_calls = bp.measure_dense_multiclass(project, chain, *people, seed=s.seed)
+        return multiclass_perceptron_tables(sparse_deploys, sparse_calls, dense_deploys, dense_calls, seeds, fc)
+    if name == "market":
+        from collabml.chain.market import ReplayCostModel, measure_market_gas
+
+        runs = [
+            measure_market_gas(project, a.every, test_examples=n, test_features_present=f, seed=s.seed)
+            for n, f in MARKET_SHAPES
+        ]
+        return market_tables(runs, ReplayCostModel.fit(runs))
+    raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")

@@ -75,6 +75,16 @@ class TrainerClient:
         events = [e for e in receipt.events if e.event_name == "ContributionAdded"]
         return contribution_from_event(events[0], self.mirror), receipt
 
+    def contribute_exact(self, chain, account, features: Sequence[int], label: int, mechanism):
+        """``addData`` in a block one second after the head (a local chain's ``pending_timestamp``),
+        paying exactly the deposit ``mechanism`` (the trainer's ``DepositRefundTake`` mirror)
+        requires then: no change is sent back, so the receipt's gas is the contribution's alone (the
+        change of a deposit that fell between the view and the block costs about 7k)."""
+        now = int(chain.blocks.head.timestamp) + 1
+        chain.pending_timestamp = now
+        value = mechanism.deposit_required(int(self.contract.lastUpdateTime()), now)
+        return self.contribute(account, features, label, value=value)
+
     def sign_contribution(self, contributor, features: Sequence[int], label: int, deadline: int, nonce: int | None = None):
         """The contributor's EIP-712 signature of a contribution, for anyone to relay with
         `contribute_for`. Works with any Ape account (test, keyfile, hardware). Returns
