@@ -42,9 +42,11 @@ import {ChunkedModel} from "./ChunkedModel.sol";
 /// Gas: a prediction reads each present feature's word(s) once and takes two logarithms per class
 /// (counts above 1 add, per class, a squaring per bit of the largest and a product per set bit); an
 /// update reads and writes one word per present feature (the label's lane), and for a label above 1
-/// one header word, never the whole model. The hot loops
-/// check each pair's order and count as they go but the range only of the last (largest) index; a
-/// failed check stops the loop, and `_revertFirstBadPair` rescans for the error of the first bad pair.
+/// one header word, never the whole model. The hot loops check each pair's order and count as they
+/// go but the range only of the last (largest) index. In a prediction a failed check stops the loop
+/// and `_revertFirstBadPair` rescans for the error of the first bad pair; an update adds every pair
+/// (two classes: four a pass) and, if one was bad, takes them all back out and names the first
+/// (`_revertCountError`).
 abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// @dev Largest feature count: indices are `uint16`.
     uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
@@ -256,13 +258,22 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     function _train(TrainerState memory s, bytes calldata features, uint256 label) internal override {
-        uint256 model = _readyModel(s.model);
+        uint256 model = s.model;
+        if (model < _READY) revert ModelNotLoaded(_loadedWords, _modelWordCount);
         uint256 total = _addCounts(features, label);
         if (label < 2) {
-            // Cannot overflow: label is 0 or 1. Cast is exact: the blocks stay within their bits
-            // (see `_addDocument`).
+            // Cannot overflow: label is 0 or 1.
+            uint256 shift;
             unchecked {
-                s.model = uint120(_addDocument(model, label * _BLOCK_BITS, label, total));
+                shift = label * _BLOCK_BITS;
+            }
+            if ((model >> shift) & _DOC_MASK == _MAX_DOCUMENT_COUNT) {
+                revert DocumentCountOverflow(label, _MAX_DOCUMENT_COUNT + 1, _MAX_DOCUMENT_COUNT);
+            }
+            // Cannot overflow, and the cast is exact: as in `_addDocument`, the blocks stay within
+            // their bits.
+            unchecked {
+                s.model = uint120(model + ((1 | (total << _DOC_BITS)) << shift));
             }
         } else {
             uint256 h = (label - 2) >> 2; // below 8: the trainer checked label < K <= 32
@@ -621,95 +632,146 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     /// @dev Adds the present features' counts to class `label`'s lanes, validating the features in
-    /// the same pass (`CountOverflow` after the feature checks of each pair); returns `|x|`. Each pair
-    /// reads and writes its word (no cache of the last word: sorted features sharing a word pay a
-    /// warm read and write, 200 gas, cheaper on average than testing every feature for it). A pair
-    /// is written before it is checked, and the first bad one stops the loop: the call then reverts
-    /// (`_revertCountError`), so nothing written stays.
+    /// the same pass; returns `|x|`. Each pair reads and writes its word (no cache of the last word:
+    /// sorted features sharing a word pay a warm read and write, 200 gas, cheaper on average than
+    /// testing every feature for it). The loop never stops early: it adds every pair, noting whether
+    /// each was good (above the previous pair, a count of 1 or more, its lane's new count below
+    /// 2^16), and tests the last index against `V` once. If anything failed, `_revertCountError`
+    /// takes every pair back out (word additions modulo 2^256 undo exactly, carries included) and
+    /// names the first bad pair from the restored counts, so the error is that of the checks in order.
     function _addCounts(bytes calldata features, uint256 label) private returns (uint256 total) {
-        if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
+        uint256 length = features.length;
+        if (length & 3 != 0) revert FeaturesMalformed(length);
         uint256 classes = _classes;
-        uint256 limit = _featureCount << 16;
-        bool bad;
-        uint256 pairsRead;
-        // Cannot overflow: lanes are below 2^21, a lane's new count below 2^17, and |x| below 2^16
-        // times the number of pairs.
+        uint256 featureCount_ = _featureCount;
+        bool good = true;
+        // Cannot overflow: lanes are below 2^21, and |x| below 2^16 times the number of pairs.
         assembly ("memory-safe") {
+            // Each pass adds pair (index << 16 | count x) to its label's lane, at bit `shift` of word
+            // `slot` (an index out of range writes a word past the model, and then reverts). The pair
+            // is good if above `prev` (the previous pair with its count bits set), x is not 0 and the
+            // lane did not wrap: the new lane, (old + x) mod 2^16, is at least x iff old + x < 2^16,
+            // so x - 1 < new lane (x - 1 wraps for x = 0; nothing carries into the lane from below).
             let ptr := features.offset
-            let end := add(ptr, features.length)
-            // Each pass: the pair (index << 16 | count) and its count x; its lane's word and the lane's
-            // bit offset in it (an index out of range writes a word past the model, and then reverts);
-            // the word with x added to the lane, written back (a lane that overflows carries into the
-            // next, and reverts). Go on while pairs remain and this one is good: above the previous
-            // one (`prev`, the previous pair with its count bits set), its count not 0, its lane's new
-            // count below 2^16.
-            if lt(ptr, end) {
-                let prev := 0
-                switch classes
-                case 2 {
-                    // Feature i's lanes are bits 32 (i % 8) up of word i / 8; the label's 16 bits further.
-                    let labelShift := shl(4, label)
-                    for {} 1 {} {
+            let end := add(ptr, length)
+            let prev := 0
+            switch classes
+            case 2 {
+                // Feature i's lanes are bits 32 (i % 8) up of word i / 8; the label's 16 bits further.
+                let labelShift := shl(4, label)
+                // Four pairs a pass while four are left (the passes are the same but for the offset),
+                // then one a pass.
+                for {} iszero(gt(add(ptr, 16), end)) { ptr := add(ptr, 16) } {
+                    {
                         let pair := shr(224, calldataload(ptr))
                         let x := and(pair, 0xffff)
                         let slot := add(_WORDS_BASE, shr(19, pair))
                         let shift := add(and(shr(11, pair), 0xe0), labelShift)
-                        let word := sload(slot)
-                        sstore(slot, add(word, shl(shift, x)))
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
                         total := add(total, x)
-                        ptr := add(ptr, 4)
-                        // x - 1 < 2^16 - 1 - old: x is not 0 (x - 1 would wrap) and old + x < 2^16.
-                        let good := and(gt(pair, prev), lt(sub(x, 1), and(not(shr(shift, word)), _LANE_MASK)))
-                        if iszero(mul(good, lt(ptr, end))) {
-                            bad := iszero(good)
-                            break
-                        }
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
+                    }
+                    {
+                        let pair := shr(224, calldataload(add(ptr, 4)))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
+                        total := add(total, x)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
+                    }
+                    {
+                        let pair := shr(224, calldataload(add(ptr, 8)))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
+                        total := add(total, x)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
+                    }
+                    {
+                        let pair := shr(224, calldataload(add(ptr, 12)))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
+                        total := add(total, x)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
                         prev := or(pair, 0xffff)
                     }
                 }
-                default {
-                    for {} 1 {} {
+                for {} lt(ptr, end) { ptr := add(ptr, 4) } {
+                    {
                         let pair := shr(224, calldataload(ptr))
                         let x := and(pair, 0xffff)
-                        let lane := add(mul(shr(16, pair), classes), label)
-                        let slot := add(_WORDS_BASE, shr(4, lane))
-                        let shift := shl(4, and(lane, 15))
-                        let word := sload(slot)
-                        sstore(slot, add(word, shl(shift, x)))
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
                         total := add(total, x)
-                        ptr := add(ptr, 4)
-                        // x - 1 < 2^16 - 1 - old: x is not 0 (x - 1 would wrap) and old + x < 2^16.
-                        let good := and(gt(pair, prev), lt(sub(x, 1), and(not(shr(shift, word)), _LANE_MASK)))
-                        if iszero(mul(good, lt(ptr, end))) {
-                            bad := iszero(good)
-                            break
-                        }
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
                         prev := or(pair, 0xffff)
                     }
                 }
-                // A pair failed, or the last (largest) index is out of range.
-                bad := or(bad, iszero(lt(shr(224, calldataload(sub(ptr, 4))), limit)))
             }
-            pairsRead := shr(2, sub(ptr, features.offset))
+            default {
+                for {} lt(ptr, end) { ptr := add(ptr, 4) } {
+                    let pair := shr(224, calldataload(ptr))
+                    let x := and(pair, 0xffff)
+                    let lane := add(mul(shr(16, pair), classes), label)
+                    let slot := add(_WORDS_BASE, shr(4, lane))
+                    let shift := shl(4, and(lane, 15))
+                    let word := add(sload(slot), shl(shift, x))
+                    sstore(slot, word)
+                    total := add(total, x)
+                    good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                    prev := or(pair, 0xffff)
+                }
+            }
+            // The last (largest, if the order holds) index against V: `prev` holds it (0 without pairs).
+            good := and(good, lt(shr(16, prev), featureCount_))
         }
-        if (bad) _revertCountError(features, pairsRead, label);
+        if (!good) _revertCountError(features, label);
     }
 
-    /// @dev Reverts with the error of `_addCounts`' first bad pair among the first `pairsRead` (the
-    /// pairs it read): the first feature error, else the overflow of the last pair read, whose new
-    /// count is rebuilt from its lane as written (the old count plus `x`, modulo 2^16). That lane is
-    /// exact: the pairs before it were good, so their lanes are other lanes and carried nothing
-    /// (a carry out of a label's lane enters another class's lane, never a label's).
-    function _revertCountError(bytes calldata features, uint256 pairsRead, uint256 label) private view {
-        _revertFirstBadPair(features, pairsRead);
-        uint256 pair = uint32(bytes4(features[pairsRead * 4 - 4:pairsRead * 4]));
-        uint256 index = pair >> 16;
-        uint256 x = pair & _LANE_MASK;
-        uint256 lane = index * _classes + label;
-        uint256 wrapped = (_loadWord(lane / _LANES_PER_WORD) >> (_LANE_BITS * (lane % _LANES_PER_WORD))) & _LANE_MASK;
-        // Cannot overflow: both counts are below 2^16.
-        unchecked {
-            revert CountOverflow(label, index, ((wrapped + (1 << 16) - x) & _LANE_MASK) + x, _MAX_COUNT);
+    /// @dev Takes `_addCounts`' additions back out of the count words, then reverts with the error of
+    /// the first bad pair, its checks in order: `FeaturesNotSorted`, `FeatureOutOfRange`,
+    /// `FeatureValueOutOfRange` for a zero count, then `CountOverflow` against the restored count.
+    function _revertCountError(bytes calldata features, uint256 label) private {
+        uint256 classes = _classes;
+        uint256 pairs = features.length >> 2;
+        for (uint256 p; p < pairs; ++p) {
+            uint256 pair = uint32(bytes4(features[p * 4:p * 4 + 4]));
+            uint256 lane = (pair >> 16) * classes + label;
+            uint256 wordIndex = lane / _LANES_PER_WORD;
+            uint256 added = (pair & _LANE_MASK) << (_LANE_BITS * (lane % _LANES_PER_WORD));
+            // Wraps exactly as the addition did: the word holds it, modulo 2^256.
+            unchecked {
+                _storeWord(wordIndex, _loadWord(wordIndex) - added);
+            }
         }
+        uint256 featureCount_ = _featureCount;
+        uint256 next; // the smallest index allowed next: the previous one plus one
+        for (uint256 p; p < pairs; ++p) {
+            uint256 pair = uint32(bytes4(features[p * 4:p * 4 + 4]));
+            uint256 index = pair >> 16;
+            uint256 x = pair & _LANE_MASK;
+            if (index < next) revert FeaturesNotSorted(p, next - 1, index);
+            if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
+            if (x == 0) revert FeatureValueOutOfRange(p, 0, 1, _MAX_VALUE);
+            uint256 lane = index * classes + label;
+            uint256 word = _loadWord(lane / _LANES_PER_WORD);
+            uint256 newCount = ((word >> (_LANE_BITS * (lane % _LANES_PER_WORD))) & _LANE_MASK) + x;
+            if (newCount > _MAX_COUNT) revert CountOverflow(label, index, newCount, _MAX_COUNT);
+            next = index + 1;
+        }
+        assert(false); // unreachable: a pair is bad
     }
 }
