@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from collabml.chain.benchmark import contribute_exact
 from collabml.chain.client import TrainerClient
 from collabml.chain.deploy import DeployResult, deploy_drt_trainer
 from collabml.incentives.drt import DepositRefundTake
@@ -84,10 +85,15 @@ def _pick(model, candidates, label_of, agree: bool, keep=()):
     raise RuntimeError("no example fits the scenario; try another seed")
 
 
+def _mechanism() -> DepositRefundTake:
+    """The benchmarks' Deposit-Refund-Take (waits: 1, 30 and 60 days); its mirror prices each deposit."""
+    return DepositRefundTake(10**12, DAY, 30 * DAY, 60 * DAY)
+
+
 def _scenario(client: TrainerClient, chain, honest, dishonest, good, bad) -> GasRow:
     (good_f, good_label), (bad_f, bad_label) = good, bad
-    contribution, r_honest = client.contribute(honest, good_f, good_label)
-    disputed, r_dishonest = client.contribute(dishonest, bad_f, bad_label)
+    contribution, r_honest = contribute_exact(client, _mechanism(), chain, honest, good_f, good_label)
+    disputed, r_dishonest = contribute_exact(client, _mechanism(), chain, dishonest, bad_f, bad_label)
     chain.pending_timestamp = chain.pending_timestamp + DAY
     chain.mine()
     r_refund = client.refund(honest, contribution)
@@ -114,8 +120,7 @@ def measure_sparse(
     addData (honest, dishonest), refund and report with `sizes` features present."""
     X, y = synthetic_sparse(feature_count, class_count, seed=seed)
     model = SparseNearestCentroid.fit(X, y, class_count)
-    mechanism = DepositRefundTake(10**12, DAY, 30 * DAY, 60 * DAY)
-    deployed = deploy_drt_trainer(project, owner, model, mechanism)
+    deployed = deploy_drt_trainer(project, owner, model, _mechanism())
     client = TrainerClient(deployed.contract, mirror=SparseNearestCentroid)
     rng = np.random.default_rng(seed + 1)
     rows = []
@@ -139,8 +144,7 @@ def measure_dense(
     and measure addData (honest, dishonest), refund and report."""
     X, y = data if data is not None else synthetic_dense(feature_count, class_count, seed=seed)
     model = DenseNearestCentroid.fit(X, y, class_count)
-    mechanism = DepositRefundTake(10**12, DAY, 30 * DAY, 60 * DAY)
-    deployed = deploy_drt_trainer(project, owner, model, mechanism)
+    deployed = deploy_drt_trainer(project, owner, model, _mechanism())
     client = TrainerClient(deployed.contract, mirror=DenseNearestCentroid)
     mirror = client.read_model()
     candidates = [tuple(int(v) for v in row) for row in X[:400]]

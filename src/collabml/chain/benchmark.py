@@ -80,7 +80,11 @@ def _next_block(chain) -> int:
     return now
 
 
-def _contribute(client: TrainerClient, mechanism: DepositRefundTake, chain, account, features, label: int):
+def contribute_exact(client: TrainerClient, mechanism: DepositRefundTake, chain, account, features, label: int):
+    """``client.contribute`` in a block one second after the last, sending exactly the deposit the
+    mechanism's mirror prices for that second: no change is sent back, so a benchmark measures the
+    contribution, not how long the planning before it took (a wall-clock gap can lower the deposit
+    between ``depositRequired()`` and the block, and the refund of the difference costs ~7k gas)."""
     now = _next_block(chain)
     value = mechanism.deposit_required(int(client.contract.lastUpdateTime()), now)
     return client.contribute(account, features, label, value=value)
@@ -143,8 +147,8 @@ def measure(
     def scene(size: int):
         mirror = client.read_model()
         good_f, bad_f = _plan_scene(mirror, rng, size)
-        good, r_agree = _contribute(client, mechanism, chain, honest, good_f, 1)
-        bad, r_update = _contribute(client, mechanism, chain, dishonest, bad_f, 0)
+        good, r_agree = contribute_exact(client, mechanism, chain, honest, good_f, 1)
+        bad, r_update = contribute_exact(client, mechanism, chain, dishonest, bad_f, 0)
         _wait(chain, DAY)
         _next_block(chain)
         r_refund = client.refund(honest, good)
@@ -167,7 +171,7 @@ def measure(
                 features = _features_where(mirror, rng, size, lambda f: mirror.predict(f) == 1)
                 if features is None:
                     raise RuntimeError(f"the model predicts 1 on no set of {size} features; try another seed")
-                claims.append((author, _contribute(client, mechanism, chain, author, features, 1)[0]))
+                claims.append((author, contribute_exact(client, mechanism, chain, author, features, 1)[0]))
             _wait(chain, DAY)
             gas = []
             for author, c in claims:
