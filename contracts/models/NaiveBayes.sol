@@ -525,7 +525,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     {
         uint256 classes = state.length / 3;
         // Cannot overflow: mantissas stay below 2^192 between steps (products below 2^256); the numbers
-        // only truncate, so m * 2^e never exceeds the exact product, below 2^(64 + 41 |x|) with
+        // only truncate, so m * 2^e never exceeds the exact product, below 2^(27 + 41 |x|) with
         // |x| < 2^32: exponents stay below 2^38 (the logarithm takes up to 2^64).
         assembly ("memory-safe") {
             // floor(log2 v) for 0 < v < 2^256, branchless.
@@ -570,7 +570,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
                         mstore(eSlot, e)
                     }
                 }
-                // At bit 0, times D_c (below 2^64).
+                // At bit 0, times D_c (below 2^27).
                 if and(iszero(b), iszero(iszero(top))) {
                     for { let mSlot := mStart } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
                         let m := mul(mload(mSlot), mload(add(mSlot, shl(1, eOffset))))
