@@ -112,10 +112,10 @@ abstract contract CollaborativeTrainer is
         nonReentrant
         returns (uint256 amount)
     {
-        TrainerState memory s = _state;
+        TrainerState memory s = _loadState();
         Claim memory claim = _openClaim(id, msg.sender, label, addedTime, deposit, features, s.contributionCount);
         amount = _authorizeRefund(s, claim, features);
-        _state = s;
+        _storeState(s);
         _settleRecord(id);
         emit DepositRefunded(id, msg.sender, amount);
         if (amount != 0) _pay(msg.sender, amount);
@@ -130,7 +130,7 @@ abstract contract CollaborativeTrainer is
         uint64 addedTime,
         uint96 deposit
     ) external nonReentrant returns (uint256 amount) {
-        TrainerState memory s = _state;
+        TrainerState memory s = _loadState();
         Claim memory claim = _openClaim(id, contributor, label, addedTime, deposit, features, s.contributionCount);
         if (_hasClaimed(id, msg.sender)) revert AlreadyClaimed(id, msg.sender);
         bool settles;
@@ -180,7 +180,7 @@ abstract contract CollaborativeTrainer is
     function _addData(address contributor, bytes calldata features, uint8 label) private returns (uint256 id) {
         uint256 classes = _classCount();
         if (label >= classes) revert LabelOutOfRange(label, classes);
-        TrainerState memory s = _state;
+        TrainerState memory s = _loadState();
         uint256 deposit = _acceptDeposit(s, msg.value);
         id = s.contributionCount;
         // Cannot overflow: 2^48 contributions would cost more than 2^48 * 21,000 = 5.9e18 gas.
@@ -189,7 +189,7 @@ abstract contract CollaborativeTrainer is
         }
         _storeRecord(id, deposit, _commitment(contributor, block.timestamp, label, deposit, features));
         _train(s, features, label);
-        _state = s;
+        _storeState(s);
         // Casts are exact: timestamps fit 64 bits and the mechanism bounds deposits to 96 bits.
         emit ContributionAdded(id, contributor, label, uint64(block.timestamp), uint96(deposit), features);
         // Cannot underflow: the mechanism never keeps more than was sent.
@@ -228,6 +228,28 @@ abstract contract CollaborativeTrainer is
         claim.initialDeposit = deposit;
         claim.depositLeft =
             _openRecord(id, contributionCount_, _commitment(contributor, addedTime, label, deposit, features));
+    }
+
+    /// @dev `_state` in memory, from one read of its word. Solidity packs the fields from bit 0 in
+    /// declaration order: `contributionCount` (bits 0-47), `lastUpdateTime` (48-87),
+    /// `totalGoodContributions` (88-135), `model` (136-255).
+    function _loadState() internal view returns (TrainerState memory s) {
+        assembly ("memory-safe") {
+            let word := sload(_state.slot)
+            mstore(s, and(word, 0xffffffffffff))
+            mstore(add(s, 0x20), and(shr(48, word), 0xffffffffff))
+            mstore(add(s, 0x40), and(shr(88, word), 0xffffffffffff))
+            mstore(add(s, 0x60), shr(136, word))
+        }
+    }
+
+    /// @dev Writes `s` back to `_state` in one write, without reading the word again. Solidity
+    /// cleans a value's unused high bits when it writes it to memory, so each field fits its bits.
+    function _storeState(TrainerState memory s) internal {
+        assembly ("memory-safe") {
+            let word := or(mload(s), shl(48, mload(add(s, 0x20))))
+            sstore(_state.slot, or(word, or(shl(88, mload(add(s, 0x40))), shl(136, mload(add(s, 0x60))))))
+        }
     }
 
     /// @dev Sends `amount` wei to `to`, forwarding all gas (the caller is protected by `nonReentrant`

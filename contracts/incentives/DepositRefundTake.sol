@@ -75,8 +75,12 @@ abstract contract DepositRefundTake is CollaborativeTrainer, IDepositRefundTake 
         _requireWaited(claim, refundWait);
         uint256 prediction = _predict(s, features);
         if (prediction != claim.label) revert ModelDisagrees(claim.id, prediction, claim.label);
-        ++_goodContributions[claim.contributor];
-        ++s.totalGoodContributions;
+        // Cannot overflow: each refund settles a distinct record, so a count of good contributions
+        // (an account's or the total) stays at most contributionCount, below 2^48.
+        unchecked {
+            ++_goodContributions[claim.contributor];
+            ++s.totalGoodContributions;
+        }
         return claim.depositLeft;
     }
 
@@ -100,16 +104,23 @@ abstract contract DepositRefundTake is CollaborativeTrainer, IDepositRefundTake 
         if (prediction == claim.label) revert ModelAgrees(claim.id, claim.label);
         uint256 good = _goodContributions[msg.sender];
         if (good == 0) revert ReporterHasNoGoodContributions(msg.sender);
-        // totalGoodContributions >= good > 0; the product fits: 2^96 * 2^64.
-        amount = claim.initialDeposit * good / s.totalGoodContributions;
+        // Cannot overflow or divide by zero: the product is below 2^96 * 2^48, and
+        // totalGoodContributions >= good > 0.
+        unchecked {
+            amount = claim.initialDeposit * good / s.totalGoodContributions;
+        }
         if (amount == 0 || amount > claim.depositLeft) amount = claim.depositLeft;
         return (amount, false);
     }
 
     /// @dev `costWeight * 3600 / max(1, isqrt(now - last))`, rounded down.
     function _depositRequired(uint256 last) private view returns (uint256) {
-        uint256 divisor = Math.sqrt(block.timestamp - last);
-        return costWeight * _DEPOSIT_TIME_SCALE / (divisor == 0 ? 1 : divisor);
+        // Cannot underflow: `last` is a past block's timestamp; cannot overflow: the constructor
+        // bounds costWeight * 3600 below 2^96; the divisor is at least 1.
+        unchecked {
+            uint256 divisor = Math.sqrt(block.timestamp - last);
+            return costWeight * _DEPOSIT_TIME_SCALE / (divisor == 0 ? 1 : divisor);
+        }
     }
 
     /// @dev Reverts with `ClaimTooEarly` until `wait` seconds have passed since the contribution.

@@ -87,6 +87,6 @@ interface INaiveBayes is IChunkedModel {
     /// @notice The largest per-class feature count, `2^16 - 1` (`CountOverflow` beyond it).
     function maxCount() external pure returns (uint256);
 
-    /// @notice The largest document count of a class, `2^64 - 1` (`DocumentCountOverflow` beyond it).
+    /// @notice The largest document count of a class, `2^27 - 1` (`DocumentCountOverflow` beyond it).
     function maxDocumentCount() external pure returns (uint256);
 }

@@ -8,9 +8,11 @@ import {IChunkedModel} from "../interfaces/IChunkedModel.sol";
 /// @notice Base of every model module: a run of `modelWordCount` storage words, loaded by the
 /// owner in ordered chunks before first use (SPEC.md §3, "Loading").
 /// @dev Word `i` lives at slot `_WORDS_BASE + i` (a namespaced base, so the run never meets
-/// another variable). A model keeps the loading progress in its own header word, next to its
-/// hot scalars (intercept, totals), through `_loadedWordCount` / `_setLoadedWordCount`, so one
-/// cold read per call serves both the readiness check and the model.
+/// another variable). A model keeps the loading progress where its calls read it anyway, through
+/// `_loadedWordCount` / `_setLoadedWordCount`: next to its hot scalars (the sparse Perceptron's
+/// intercept in the trainer's hot word, the Nearest Centroids' header word), or, when those fill
+/// the hot word (Naive Bayes), as a ready bit there and the count in a word of its own that only
+/// loading touches, so no call pays a read of its own for the readiness check.
 abstract contract ChunkedModel is CollaborativeTrainer, IChunkedModel {
     /// @dev keccak256("collabml.ChunkedModel.words") - 1, as in ERC-7201 namespaces.
     uint256 internal constant _WORDS_BASE = 0xe1b57eaa2f6d7b7bb520f775f913b27b7621eb6106eb6687c5c798415cc8d636;

@@ -14,9 +14,13 @@ import {ChunkedModel} from "./ChunkedModel.sol";
 /// class c)` is lane `l = i * K + c` (`K` classes), i.e. lane `l % 16` of word `l / 16`;
 /// `ceil(V * K / 16)` words, padding lanes zero. Two classes: eight features a word, the pair of a
 /// feature in bits `32 (i % 8)` up of word `i / 8`.
-/// Header (storage, not model words): `ceil(K / 2)` words; word `h` holds classes `2h` and
-/// `2h + 1` in bits `24 + 112 * (c % 2)` up as `D_c` (64 bits) then `N_c` (48 bits); bits 0-23 of
-/// word 0 hold the number of model words loaded. Two classes: one word, read once per call.
+/// Class blocks: 59 bits a class, `D_c` in bits 0-26 and `N_c` in bits 27-58. Classes 0 and 1 live
+/// in the trainer's hot word (`TrainerState.model`: class 0's block in bits 0-58, class 1's in bits
+/// 59-117, bit 118 zero, bit 119 set once every model word is loaded), read and written with the
+/// trainer's counters, so a two-class call touches no storage word of the model's own but the
+/// count words. Classes 2 to 31 live in header words (storage), four a word: class `c` in word
+/// `(c - 2) / 4` at bit `64 * ((c - 2) % 4)`. The number of words loaded is a storage word of its
+/// own, touched only by `loadModel` (and read by the views and by `ModelNotLoaded`).
 /// Scoring: per class, `D_c * prod_i f_ci^x_i` with `f_ci = n_ci * ONE + alpha` is kept as a
 /// mantissa `m < 2^192` and a power-of-two exponent `e >= 0`, by Horner's rule over the bits of the
 /// counts: from the highest bit `top` of any count down to bit 0, square `m` (for bits below `top`:
@@ -32,25 +36,28 @@ import {ChunkedModel} from "./ChunkedModel.sol";
 /// checks it against 120-digit logarithms); the mirror reproduces every truncation, so chain and
 /// mirror agree exactly.
 /// NOTE: bounds. `V <= 65,536`; `1 <= alpha <= 1e12` (1e-6 to 1e6); `n_ci <= 2^16 - 1`
-/// (`CountOverflow`), so `N_c < 2^32`; `D_c <= 2^64 - 1` (`DocumentCountOverflow`); a feature's count
-/// in one contribution is 1 to 65,535 (`FeatureValueOutOfRange` for 0).
+/// (`CountOverflow`), so `N_c <= 65,536 * (2^16 - 1) < 2^32` fills at most its 32 bits;
+/// `D_c <= 2^27 - 1` (`DocumentCountOverflow`), its 27 bits; a feature's count in one contribution
+/// is 1 to 65,535 (`FeatureValueOutOfRange` for 0).
 /// Gas: a prediction reads each present feature's word(s) once and takes two logarithms per class
 /// (counts above 1 add, per class, a squaring per bit of the largest and a product per set bit); an
-/// update reads and writes one word per present feature (the label's lane) and one header word,
-/// never the whole model. The hot loops
-/// check each pair's order and count as they go but the range only of the last (largest) index; a
-/// failed check stops the loop, and `_revertFirstBadPair` rescans for the error of the first bad pair.
+/// update reads and writes one word per present feature (the label's lane), and for a label above 1
+/// one header word, never the whole model. The hot loops check each pair's order and count as they
+/// go but the range only of the last (largest) index. In a prediction a failed check stops the loop
+/// and `_revertFirstBadPair` rescans for the error of the first bad pair; an update adds every pair
+/// (two classes: four a pass) and, if one was bad, takes them all back out and names the first
+/// (`_revertCountError`).
 abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// @dev Largest feature count: indices are `uint16`.
     uint256 internal constant _MAX_FEATURE_COUNT = 1 << 16;
-    /// @dev Largest class count (the header holds 16 words of two classes).
+    /// @dev Largest class count: two in the hot word and thirty in the eight header words.
     uint256 internal constant _MAX_CLASS_COUNT = 32;
     /// @dev Largest smoothing, fixed point: 1e6. Keeps `n * ONE + alpha < 2^53`.
     uint256 internal constant _MAX_ALPHA = 1e12;
     /// @dev Largest per-class feature count: a `uint16` lane.
     uint256 internal constant _MAX_COUNT = type(uint16).max;
-    /// @dev Largest document count of a class: its 64-bit header field.
-    uint256 internal constant _MAX_DOCUMENT_COUNT = type(uint64).max;
+    /// @dev Largest document count of a class: its 27-bit field.
+    uint256 internal constant _MAX_DOCUMENT_COUNT = (1 << 27) - 1;
     /// @dev Largest count of one feature in one contribution: a `uint16`.
     int256 private constant _MAX_VALUE = 65_535;
 
@@ -60,12 +67,17 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     uint256 private constant _LANE_MASK = 0xffff;
     /// @dev A mantissa above this is shifted right by 64 bits.
     uint256 private constant _MANTISSA_MAX = (1 << 192) - 1;
-    uint256 private constant _LOADED_MASK = (1 << 24) - 1;
-    uint256 private constant _CLASS_OFFSET = 24; // first class block of a header word
-    uint256 private constant _CLASS_BITS = 112; // D_c (64 bits), then N_c (48 bits)
-    uint256 private constant _DOC_MASK = type(uint64).max;
-    uint256 private constant _TOTAL_SHIFT = 64;
-    uint256 private constant _TOTAL_MASK = (1 << 48) - 1;
+    /// @dev A class block: `D_c` in its low 27 bits, then `N_c` in 32 bits.
+    uint256 private constant _DOC_BITS = 27;
+    uint256 private constant _DOC_MASK = (1 << 27) - 1;
+    uint256 private constant _TOTAL_MASK = (1 << 32) - 1;
+    uint256 private constant _BLOCK_MASK = (1 << 59) - 1;
+    /// @dev Class 1's block in `TrainerState.model` (class 0's is at bit 0).
+    uint256 private constant _BLOCK_BITS = 59;
+    /// @dev `TrainerState.model`'s top bit: set once every model word is loaded.
+    uint256 private constant _READY = 1 << 119;
+    /// @dev The spacing of the four class blocks of a header word.
+    uint256 private constant _HEADER_BLOCK_BITS = 64;
 
     uint256 private immutable _featureCount;
     uint256 private immutable _classes;
@@ -73,13 +85,15 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// @dev `alpha * V`, the smoothing of a class's total.
     uint256 private immutable _alphaTotal;
 
-    /// @dev Class document counts and totals, two classes a word; word 0 also holds the loaded word count.
-    uint256[16] private _header;
+    /// @dev The blocks of classes 2 to 31, four a word.
+    uint256[8] private _header;
+    /// @dev The number of model words loaded (the hot word holds only whether that is all of them).
+    uint256 private _loadedWords;
 
     /// @param featureCount_ The number of features `V`, 1 to 65,536.
     /// @param alpha_ The smoothing, fixed point (scale 1e6), 1 to 1e12.
-    /// @param documentCounts_ Each class's document count `D_c` (the model words hold the counts
-    /// `n_ci`); its length is the class count, 2 to 32.
+    /// @param documentCounts_ Each class's document count `D_c`, at most `2^27 - 1` (the model words
+    /// hold the counts `n_ci`); its length is the class count, 2 to 32.
     constructor(uint256 featureCount_, uint256 alpha_, uint256[] memory documentCounts_)
         ChunkedModel(_wordCountFor(featureCount_, documentCounts_.length))
     {
@@ -96,8 +110,10 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
         for (uint256 c; c < classes; ++c) {
             uint256 documents = documentCounts_[c];
             if (documents > _MAX_DOCUMENT_COUNT) revert DocumentCountOverflow(c, documents, _MAX_DOCUMENT_COUNT);
-            _header[c >> 1] |= documents << _classShift(c);
+            if (c >= 2) _header[(c - 2) >> 2] |= documents << _headerShift(c);
         }
+        // Cast is exact: two 27-bit counts at bits 0 and 59; nothing is loaded yet.
+        _state.model = uint120(documentCounts_[0] | (documentCounts_[1] << _BLOCK_BITS));
     }
 
     /// @inheritdoc IClassifier
@@ -107,7 +123,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
 
     /// @inheritdoc IClassifier
     function modelReady() external view returns (bool) {
-        return _header[0] & _LOADED_MASK == _modelWordCount;
+        return _state.model >= _READY;
     }
 
     /// @inheritdoc INaiveBayes
@@ -122,7 +138,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
 
     /// @inheritdoc INaiveBayes
     function classTotal(uint256 label) external view returns (uint256) {
-        return _classBlock(label) >> _TOTAL_SHIFT;
+        return _classBlock(label) >> _DOC_BITS;
     }
 
     /// @inheritdoc INaiveBayes
@@ -135,16 +151,16 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
 
     /// @inheritdoc INaiveBayes
     function scores(bytes calldata features) external view returns (int256[] memory result) {
-        uint256 header0 = _readyHeader();
+        uint256 model = _readyModel(_state.model);
         if (_classes == 2) {
-            (bool binary, int256 score0, int256 score1) = _binaryScoresOfTwo(features, header0);
+            (bool binary, int256 score0, int256 score1) = _binaryScoresOfTwo(features, model);
             if (binary) {
                 result = new int256[](2);
                 (result[0], result[1]) = (score0, score1);
                 return result;
             }
         }
-        return _scores(features, header0);
+        return _scores(features, model);
     }
 
     /// @inheritdoc INaiveBayes
@@ -158,16 +174,16 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     function _loadedWordCount() internal view override returns (uint256) {
-        return _header[0] & _LOADED_MASK;
+        return _loadedWords;
     }
 
     /// @dev Called by `loadModel` after it stored words `loadedWords .. loaded - 1`: checks the
-    /// padding lanes of the last word (`ModelWordMalformed`) and adds each word's lanes to its
-    /// classes' totals, so `N_c` is always computed from the counts, never trusted.
+    /// padding lanes of the last word (`ModelWordMalformed`), adds each word's lanes to its classes'
+    /// totals, so `N_c` is always computed from the counts, never trusted, and sets the hot word's
+    /// ready bit with the last word.
     function _setLoadedWordCount(uint256 loaded) internal override {
         uint256 classes = _classes;
-        uint256 header0 = _header[0];
-        uint256 from = header0 & _LOADED_MASK;
+        uint256 from = _loadedWords;
         uint256[] memory totals = new uint256[](classes);
         uint256 lastWord = _modelWordCount - 1;
         // The lanes of the last word that hold counts, 1 to 16; shifting a word by 256 gives 0.
@@ -195,29 +211,36 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
             }
         }
         if (badIndex != type(uint256).max) revert ModelWordMalformed(badIndex, badWord);
-        // Cannot overflow: N_c stays the sum of at most 65,536 loaded lanes, below 2^32, so it never
-        // carries out of its 48-bit field.
+        // Cannot overflow: N_c stays the sum of at most 65,536 loaded lanes, at most
+        // 65,536 * (2^16 - 1) < 2^32, so it never carries out of its 32-bit field.
         unchecked {
             for (uint256 c = 2; c < classes; ++c) {
-                if (totals[c] != 0) _header[c >> 1] += totals[c] << (_classShift(c) + _TOTAL_SHIFT);
+                if (totals[c] != 0) _header[(c - 2) >> 2] += totals[c] << (_headerShift(c) + _DOC_BITS);
             }
-            header0 += (totals[0] << (_CLASS_OFFSET + _TOTAL_SHIFT))
-                + (totals[1] << (_CLASS_OFFSET + _CLASS_BITS + _TOTAL_SHIFT));
+            uint256 model = _state.model + (totals[0] << _DOC_BITS) + (totals[1] << (_BLOCK_BITS + _DOC_BITS));
+            if (loaded == _modelWordCount) model |= _READY;
+            // Cast is exact: the blocks end at bit 117 and the ready bit is bit 119.
+            _state.model = uint120(model);
         }
-        _header[0] = (header0 & ~_LOADED_MASK) | loaded;
+        _loadedWords = loaded;
     }
 
     function _classCount() internal view override returns (uint256) {
         return _classes;
     }
 
-    function _predict(bytes calldata features) internal view override returns (uint256 label) {
-        uint256 header0 = _readyHeader();
+    /// @dev The view path (`predict`): reads the hot word itself.
+    function _predict(bytes calldata features) internal view override returns (uint256) {
+        return _predict(_state, features);
+    }
+
+    function _predict(TrainerState memory s, bytes calldata features) internal view override returns (uint256 label) {
+        uint256 model = _readyModel(s.model);
         if (_classes == 2) {
-            (bool binary, int256 score0, int256 score1) = _binaryScoresOfTwo(features, header0);
+            (bool binary, int256 score0, int256 score1) = _binaryScoresOfTwo(features, model);
             if (binary) return score1 > score0 ? 1 : 0;
         }
-        int256[] memory classScores = _scores(features, header0);
+        int256[] memory classScores = _scores(features, model);
         int256 best = type(int256).min;
         for (uint256 c; c < classScores.length; ++c) {
             if (classScores[c] > best) {
@@ -227,45 +250,82 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
         }
     }
 
+    /// @dev Not called by the trainer (which passes its hot state); kept as the plain hook's meaning.
     function _train(bytes calldata features, uint256 label) internal override {
-        uint256 header0 = _readyHeader();
+        TrainerState memory s = _loadState();
+        _train(s, features, label);
+        _storeState(s);
+    }
+
+    function _train(TrainerState memory s, bytes calldata features, uint256 label) internal override {
+        uint256 model = s.model;
+        if (model < _READY) revert ModelNotLoaded(_loadedWords, _modelWordCount);
         uint256 total = _addCounts(features, label);
-        uint256 h = label >> 1; // below 16: the trainer checked label < K <= 32
-        uint256 headerWord = h == 0 ? header0 : _header[h];
-        uint256 shift = _classShift(label);
-        uint256 documents = (headerWord >> shift) & _DOC_MASK;
-        if (documents == _MAX_DOCUMENT_COUNT) {
-            revert DocumentCountOverflow(label, documents + 1, _MAX_DOCUMENT_COUNT);
+        if (label < 2) {
+            // Cannot overflow: label is 0 or 1.
+            uint256 shift;
+            unchecked {
+                shift = label * _BLOCK_BITS;
+            }
+            if ((model >> shift) & _DOC_MASK == _MAX_DOCUMENT_COUNT) {
+                revert DocumentCountOverflow(label, _MAX_DOCUMENT_COUNT + 1, _MAX_DOCUMENT_COUNT);
+            }
+            // Cannot overflow, and the cast is exact: as in `_addDocument`, the blocks stay within
+            // their bits.
+            unchecked {
+                s.model = uint120(model + ((1 | (total << _DOC_BITS)) << shift));
+            }
+        } else {
+            uint256 h = (label - 2) >> 2; // below 8: the trainer checked label < K <= 32
+            uint256 slot;
+            assembly ("memory-safe") {
+                slot := add(_header.slot, h)
+            }
+            uint256 word = _addDocument(_sload(slot), _headerShift(label), label, total);
+            assembly ("memory-safe") {
+                sstore(slot, word)
+            }
         }
-        // Cannot overflow: D_c < 2^64 - 1 gains 1; N_c + total is the sum of the class's counts,
-        // each checked below 2^16, over at most 65,536 features: below 2^32, within its field.
+    }
+
+    /// @dev `word` with one more document and `total` more counts in class `label`'s block at bit
+    /// `shift`, or `DocumentCountOverflow` if the class is full.
+    function _addDocument(uint256 word, uint256 shift, uint256 label, uint256 total) private pure returns (uint256) {
+        if ((word >> shift) & _DOC_MASK == _MAX_DOCUMENT_COUNT) {
+            revert DocumentCountOverflow(label, _MAX_DOCUMENT_COUNT + 1, _MAX_DOCUMENT_COUNT);
+        }
+        // Cannot overflow: D_c < 2^27 - 1 gains 1; N_c + total is the sum of the class's counts, each
+        // checked below 2^16, over at most 65,536 features: below 2^32, within its field.
         unchecked {
-            headerWord += (1 | (total << _TOTAL_SHIFT)) << shift;
+            return word + ((1 | (total << _DOC_BITS)) << shift);
         }
-        // `_header[h] = headerWord` without the bounds check (h < 16).
+    }
+
+    /// @dev The storage word at `slot`.
+    function _sload(uint256 slot) private view returns (uint256 word) {
         assembly ("memory-safe") {
-            sstore(add(_header.slot, h), headerWord)
+            word := sload(slot)
         }
     }
 
-    /// @dev Header word 0, or `ModelNotLoaded` while model words are missing.
-    function _readyHeader() private view returns (uint256 header0) {
-        header0 = _header[0];
-        uint256 loaded = header0 & _LOADED_MASK;
-        if (loaded != _modelWordCount) revert ModelNotLoaded(loaded, _modelWordCount);
+    /// @dev `model` (the hot word's field), or `ModelNotLoaded` while model words are missing.
+    function _readyModel(uint256 model) private view returns (uint256) {
+        if (model < _READY) revert ModelNotLoaded(_loadedWords, _modelWordCount);
+        return model;
     }
 
-    /// @dev Class `label`'s header block (`D_c`, then `N_c`), or `LabelOutOfRange`.
+    /// @dev Class `label`'s block (`D_c`, then `N_c`), or `LabelOutOfRange`.
     function _classBlock(uint256 label) private view returns (uint256) {
         if (label >= _classes) revert LabelOutOfRange(label, _classes);
-        return (_header[label >> 1] >> _classShift(label)) & ((1 << _CLASS_BITS) - 1);
+        if (label < 2) return (_state.model >> (label * _BLOCK_BITS)) & _BLOCK_MASK;
+        return (_header[(label - 2) >> 2] >> _headerShift(label)) & _BLOCK_MASK;
     }
 
-    /// @dev The bit offset of class `c`'s block in its header word.
-    function _classShift(uint256 c) private pure returns (uint256) {
-        // Cannot overflow: 24 + 112 at most.
+    /// @dev The bit offset of class `c`'s block (`c >= 2`) in its header word.
+    function _headerShift(uint256 c) private pure returns (uint256) {
+        // Cannot overflow or underflow: 2 <= c < 32.
         unchecked {
-            return _CLASS_OFFSET + _CLASS_BITS * (c & 1);
+            return _HEADER_BLOCK_BITS * ((c - 2) & 3);
         }
     }
 
@@ -277,15 +337,22 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     /// @dev Every class's score (see `INaiveBayes.scores`), for any class count and any counts;
-    /// validates the features.
-    function _scores(bytes calldata features, uint256 header0) private view returns (int256[] memory result) {
+    /// validates the features. `model` is the hot word's field (classes 0 and 1).
+    function _scores(bytes calldata features, uint256 model) private view returns (int256[] memory result) {
         uint256 classes = _classes;
         // Mantissas in words 0 .. K - 1, exponents in K .. 2K - 1, document counts in 2K .. 3K - 1.
         uint256[] memory state = new uint256[](3 * classes);
         uint256[] memory totals = new uint256[](classes);
+        uint256 headerWord;
         for (uint256 c; c < classes; ++c) {
-            uint256 block_ = ((c < 2 ? header0 : _header[c >> 1]) >> _classShift(c)) & ((1 << _CLASS_BITS) - 1);
-            totals[c] = block_ >> _TOTAL_SHIFT;
+            uint256 block_;
+            if (c < 2) {
+                block_ = (model >> (c * _BLOCK_BITS)) & _BLOCK_MASK;
+            } else {
+                if ((c - 2) & 3 == 0) headerWord = _header[(c - 2) >> 2];
+                block_ = (headerWord >> _headerShift(c)) & _BLOCK_MASK;
+            }
+            totals[c] = block_ >> _DOC_BITS;
             state[c] = state[2 * classes + c] = block_ & _DOC_MASK;
         }
         (uint256[] memory factors, uint256 total, uint256 bits) = _factors(features);
@@ -302,7 +369,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     /// exponents in scratch memory (they change rarely). Both lanes of feature `i` are bits
     /// `32 (i % 8)` up of word `i / 8`: one read a feature (no cache of the last word: a repeated word
     /// is a warm read, 100 gas, cheaper on average than testing every feature for it).
-    function _binaryScoresOfTwo(bytes calldata features, uint256 header0)
+    function _binaryScoresOfTwo(bytes calldata features, uint256 model)
         private
         view
         returns (bool binary, int256 score0, int256 score1)
@@ -312,8 +379,8 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
         int256 e1;
         bool bad;
         uint256 total;
-        uint256 m0 = (header0 >> _CLASS_OFFSET) & _DOC_MASK;
-        uint256 m1 = (header0 >> (_CLASS_OFFSET + _CLASS_BITS)) & _DOC_MASK;
+        uint256 m0 = model & _DOC_MASK;
+        uint256 m1 = (model >> _BLOCK_BITS) & _DOC_MASK;
         // A block, so its variables leave the stack before the calls below.
         {
             uint256 limit = _featureCount << 16;
@@ -370,8 +437,8 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
             assert(false); // unreachable: a pair is bad
         }
         if (!binary) return (false, 0, 0);
-        score0 = _score(m0, e0, total, (header0 >> (_CLASS_OFFSET + _TOTAL_SHIFT)) & _TOTAL_MASK);
-        score1 = _score(m1, e1, total, (header0 >> (_CLASS_OFFSET + _CLASS_BITS + _TOTAL_SHIFT)) & _TOTAL_MASK);
+        score0 = _score(m0, e0, total, (model >> _DOC_BITS) & _TOTAL_MASK);
+        score1 = _score(m1, e1, total, (model >> (_BLOCK_BITS + _DOC_BITS)) & _TOTAL_MASK);
     }
 
     /// @dev `ln(m * 2^e) - |x| * ln(N_c * ONE + alpha * V)`, or `type(int256).min` for a class
@@ -458,7 +525,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     {
         uint256 classes = state.length / 3;
         // Cannot overflow: mantissas stay below 2^192 between steps (products below 2^256); the numbers
-        // only truncate, so m * 2^e never exceeds the exact product, below 2^(64 + 41 |x|) with
+        // only truncate, so m * 2^e never exceeds the exact product, below 2^(27 + 41 |x|) with
         // |x| < 2^32: exponents stay below 2^38 (the logarithm takes up to 2^64).
         assembly ("memory-safe") {
             // floor(log2 v) for 0 < v < 2^256, branchless.
@@ -503,7 +570,7 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
                         mstore(eSlot, e)
                     }
                 }
-                // At bit 0, times D_c (below 2^64).
+                // At bit 0, times D_c (below 2^27).
                 if and(iszero(b), iszero(iszero(top))) {
                     for { let mSlot := mStart } lt(mSlot, mEnd) { mSlot := add(mSlot, 0x20) } {
                         let m := mul(mload(mSlot), mload(add(mSlot, shl(1, eOffset))))
@@ -565,79 +632,146 @@ abstract contract NaiveBayes is ChunkedModel, INaiveBayes {
     }
 
     /// @dev Adds the present features' counts to class `label`'s lanes, validating the features in
-    /// the same pass (`CountOverflow` after the feature checks of each pair); returns `|x|`. Each pair
-    /// reads and writes its word (no cache of the last word: sorted features sharing a word pay a
-    /// warm read and write, 200 gas, cheaper on average than testing every feature for it).
+    /// the same pass; returns `|x|`. Each pair reads and writes its word (no cache of the last word:
+    /// sorted features sharing a word pay a warm read and write, 200 gas, cheaper on average than
+    /// testing every feature for it). The loop never stops early: it adds every pair, noting whether
+    /// each was good (above the previous pair, a count of 1 or more, its lane's new count below
+    /// 2^16), and tests the last index against `V` once. If anything failed, `_revertCountError`
+    /// takes every pair back out (word additions modulo 2^256 undo exactly, carries included) and
+    /// names the first bad pair from the restored counts, so the error is that of the checks in order.
     function _addCounts(bytes calldata features, uint256 label) private returns (uint256 total) {
-        if (features.length & 3 != 0) revert FeaturesMalformed(features.length);
+        uint256 length = features.length;
+        if (length & 3 != 0) revert FeaturesMalformed(length);
         uint256 classes = _classes;
-        uint256 limit = _featureCount << 16;
-        bool bad;
-        uint256 pairsRead;
-        uint256 last; // the last pair read
-        uint256 newCount; // its lane's new count
-        // Cannot overflow: lanes are below 2^21, a lane's new count below 2^17, |x| below 2^32.
+        uint256 featureCount_ = _featureCount;
+        bool good = true;
+        // Cannot overflow: lanes are below 2^21, and |x| below 2^16 times the number of pairs.
         assembly ("memory-safe") {
+            // Each pass adds pair (index << 16 | count x) to its label's lane, at bit `shift` of word
+            // `slot` (an index out of range writes a word past the model, and then reverts). The pair
+            // is good if above `prev` (the previous pair with its count bits set), x is not 0 and the
+            // lane did not wrap: the new lane, (old + x) mod 2^16, is at least x iff old + x < 2^16,
+            // so x - 1 < new lane (x - 1 wraps for x = 0; nothing carries into the lane from below).
             let ptr := features.offset
-            let end := add(ptr, features.length)
-            let prev := 0 // the previous pair with its count bits set: a pair must be above it
-            // Each pass: the pair (index << 16 | count) and its count x; its lane's word and the lane's
-            // bit offset in it (an index out of range writes a word past the model, and then reverts);
-            // the new count, written back (a lane that overflows carries into the next, and reverts).
-            // Go on while pairs remain and this one is good: above the previous one, its count not 0,
-            // its lane not overflowed.
-            if lt(ptr, end) {
-                switch classes
-                case 2 {
-                    // Feature i's lanes are bits 32 (i % 8) up of word i / 8; the label's 16 bits further.
-                    let labelShift := shl(4, label)
-                    for {} 1 {} {
-                        last := shr(224, calldataload(ptr))
-                        let x := and(last, 0xffff)
-                        let slot := add(_WORDS_BASE, shr(19, last))
-                        let shift := add(and(shr(11, last), 0xe0), labelShift)
-                        let word := sload(slot)
-                        newCount := add(and(shr(shift, word), _LANE_MASK), x)
-                        sstore(slot, add(word, shl(shift, x)))
+            let end := add(ptr, length)
+            let prev := 0
+            switch classes
+            case 2 {
+                // Feature i's lanes are bits 32 (i % 8) up of word i / 8; the label's 16 bits further.
+                let labelShift := shl(4, label)
+                // Four pairs a pass while four are left (the passes are the same but for the offset),
+                // then one a pass.
+                for {} iszero(gt(add(ptr, 16), end)) { ptr := add(ptr, 16) } {
+                    {
+                        let pair := shr(224, calldataload(ptr))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
                         total := add(total, x)
-                        ptr := add(ptr, 4)
-                        let good := mul(and(gt(last, prev), lt(newCount, 0x10000)), x)
-                        if iszero(mul(good, lt(ptr, end))) {
-                            bad := iszero(good)
-                            break
-                        }
-                        prev := or(last, 0xffff)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
+                    }
+                    {
+                        let pair := shr(224, calldataload(add(ptr, 4)))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
+                        total := add(total, x)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
+                    }
+                    {
+                        let pair := shr(224, calldataload(add(ptr, 8)))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
+                        total := add(total, x)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
+                    }
+                    {
+                        let pair := shr(224, calldataload(add(ptr, 12)))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
+                        total := add(total, x)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
                     }
                 }
-                default {
-                    for {} 1 {} {
-                        last := shr(224, calldataload(ptr))
-                        let x := and(last, 0xffff)
-                        let lane := add(mul(shr(16, last), classes), label)
-                        let slot := add(_WORDS_BASE, shr(4, lane))
-                        let shift := shl(4, and(lane, 15))
-                        let word := sload(slot)
-                        newCount := add(and(shr(shift, word), _LANE_MASK), x)
-                        sstore(slot, add(word, shl(shift, x)))
+                for {} lt(ptr, end) { ptr := add(ptr, 4) } {
+                    {
+                        let pair := shr(224, calldataload(ptr))
+                        let x := and(pair, 0xffff)
+                        let slot := add(_WORDS_BASE, shr(19, pair))
+                        let shift := add(and(shr(11, pair), 0xe0), labelShift)
+                        let word := add(sload(slot), shl(shift, x))
+                        sstore(slot, word)
                         total := add(total, x)
-                        ptr := add(ptr, 4)
-                        let good := mul(and(gt(last, prev), lt(newCount, 0x10000)), x)
-                        if iszero(mul(good, lt(ptr, end))) {
-                            bad := iszero(good)
-                            break
-                        }
-                        prev := or(last, 0xffff)
+                        good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                        prev := or(pair, 0xffff)
                     }
                 }
             }
-            // A pair failed, or the last (largest) index is out of range.
-            bad := or(bad, iszero(lt(last, limit)))
-            pairsRead := shr(2, sub(ptr, features.offset))
+            default {
+                for {} lt(ptr, end) { ptr := add(ptr, 4) } {
+                    let pair := shr(224, calldataload(ptr))
+                    let x := and(pair, 0xffff)
+                    let lane := add(mul(shr(16, pair), classes), label)
+                    let slot := add(_WORDS_BASE, shr(4, lane))
+                    let shift := shl(4, and(lane, 15))
+                    let word := add(sload(slot), shl(shift, x))
+                    sstore(slot, word)
+                    total := add(total, x)
+                    good := and(good, and(gt(pair, prev), lt(sub(x, 1), and(shr(shift, word), 0xffff))))
+                    prev := or(pair, 0xffff)
+                }
+            }
+            // The last (largest, if the order holds) index against V: `prev` holds it (0 without pairs).
+            good := and(good, lt(shr(16, prev), featureCount_))
         }
-        if (bad) {
-            // The first bad pair among those read, else the overflow of the last one read.
-            _revertFirstBadPair(features, pairsRead);
-            revert CountOverflow(label, last >> 16, newCount, _MAX_COUNT);
+        if (!good) _revertCountError(features, label);
+    }
+
+    /// @dev Takes `_addCounts`' additions back out of the count words, then reverts with the error of
+    /// the first bad pair, its checks in order: `FeaturesNotSorted`, `FeatureOutOfRange`,
+    /// `FeatureValueOutOfRange` for a zero count, then `CountOverflow` against the restored count.
+    function _revertCountError(bytes calldata features, uint256 label) private {
+        uint256 classes = _classes;
+        uint256 pairs = features.length >> 2;
+        for (uint256 p; p < pairs; ++p) {
+            uint256 pair = uint32(bytes4(features[p * 4:p * 4 + 4]));
+            uint256 lane = (pair >> 16) * classes + label;
+            uint256 wordIndex = lane / _LANES_PER_WORD;
+            uint256 added = (pair & _LANE_MASK) << (_LANE_BITS * (lane % _LANES_PER_WORD));
+            // Wraps exactly as the addition did: the word holds it, modulo 2^256.
+            unchecked {
+                _storeWord(wordIndex, _loadWord(wordIndex) - added);
+            }
         }
+        uint256 featureCount_ = _featureCount;
+        uint256 next; // the smallest index allowed next: the previous one plus one
+        for (uint256 p; p < pairs; ++p) {
+            uint256 pair = uint32(bytes4(features[p * 4:p * 4 + 4]));
+            uint256 index = pair >> 16;
+            uint256 x = pair & _LANE_MASK;
+            if (index < next) revert FeaturesNotSorted(p, next - 1, index);
+            if (index >= featureCount_) revert FeatureOutOfRange(index, featureCount_);
+            if (x == 0) revert FeatureValueOutOfRange(p, 0, 1, _MAX_VALUE);
+            uint256 lane = index * classes + label;
+            uint256 word = _loadWord(lane / _LANES_PER_WORD);
+            uint256 newCount = ((word >> (_LANE_BITS * (lane % _LANES_PER_WORD))) & _LANE_MASK) + x;
+            if (newCount > _MAX_COUNT) revert CountOverflow(label, index, newCount, _MAX_COUNT);
+            next = index + 1;
+        }
+        assert(false); // unreachable: a pair is bad
     }
 }

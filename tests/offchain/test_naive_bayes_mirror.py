@@ -409,6 +409,15 @@ def test_update__count_overflow_after_earlier_checks():
     assert full_last.document_counts == [1, 1] and full_last.totals == [MAX_COUNT, 0]
 
 
+def test_bounds__fit_the_class_blocks():
+    """A class block is D_c in 27 bits and N_c in 32: the largest document count fills the first and
+    the largest total (every lane of the largest model full) fits the second; two blocks and the
+    ready bit fit the 120-bit model field of the trainer's hot word."""
+    assert MAX_DOCUMENT_COUNT == 2**27 - 1
+    assert MAX_FEATURE_COUNT * MAX_COUNT < 2**32
+    assert 2 * (27 + 32) + 1 <= 120
+
+
 def test_update__document_count_overflow():
     model = NaiveBayes(np.zeros((2, 2), dtype=int), [MAX_DOCUMENT_COUNT, 0])
     with pytest.raises(errors.DocumentCountOverflow) as raised:

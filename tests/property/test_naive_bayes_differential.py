@@ -7,7 +7,7 @@ Deployed once per module:
   straddle words);
 - "edges": 3 classes over 21 features (63 lanes in 4 words: one padding lane), counts at and near
   `2^16 - 1`,
-  document counts 0, 1 and near `2^64 - 1`, the largest alpha, so updates overflow by name;
+  document counts 0, 1 and near `2^27 - 1`, the largest alpha, so updates overflow by name;
 - "tiny_alpha": 2 classes over 9 features, mostly zero counts and alpha 1 (1e-6): factors of 1.
 Feature counts go up to 65,535 (the powering path). Each example that changes state runs inside a
 chain snapshot restored in `finally`. IMDB and digits test rows are also checked on chain.
@@ -134,7 +134,7 @@ def test_update__equals_mirror(trainers, models, contributor, chain, case):
 
 
 def test_update__edges_overflow_by_name(trainers, models, contributor, chain):
-    """A lane at 2^16 - 1 and a class at 2^64 - 1 documents refuse one more, by name."""
+    """A lane at 2^16 - 1 and a class at 2^27 - 1 documents refuse one more, by name."""
     trainer, model = trainers["edges"], models["edges"]
     label, feature = next((c, i) for i in range(21) for c in range(3) if model.counts[c, i] == MAX_COUNT)
     with reverts_with(trainer, "CountOverflow", label, feature, MAX_COUNT + 1, MAX_COUNT):

@@ -59,9 +59,14 @@ def random_model(feature_count: int, class_count: int = 2, seed: int = 0, scale:
     return NaiveBayes(counts, documents)
 
 
+def _mechanism(cost_weight: int = 10**12) -> DepositRefundTake:
+    """The benchmarks' Deposit-Refund-Take (waits: 1, 30 and 60 days)."""
+    return DepositRefundTake(cost_weight, DAY, 30 * DAY, 60 * DAY)
+
+
 def deploy_model(project, owner, model: NaiveBayes, cost_weight: int = 10**12) -> DeployResult:
     """Deploy a `NaiveBayesDRT` holding `model` (waits: 1, 30 and 60 days)."""
-    return deploy_drt_trainer(project, owner, model, DepositRefundTake(cost_weight, DAY, 30 * DAY, 60 * DAY))
+    return deploy_drt_trainer(project, owner, model, _mechanism(cost_weight))
 
 
 def measure_deploy(project, owner, feature_count: int, class_count: int = 2, seed: int = 0) -> NaiveBayesDeployGas:
@@ -138,8 +143,8 @@ def measure(
 
         bad_f = _find(rng, mirror, size, max_value, dishonest_fits)
         bad_label = (mirror.predict(bad_f) + 1) % mirror.class_count
-        good, r_add = client.contribute(honest, good_f, good_label)
-        bad, _ = client.contribute(dishonest, bad_f, bad_label)
+        good, r_add = client.contribute_exact(chain, honest, good_f, good_label, _mechanism())
+        bad, _ = client.contribute_exact(chain, dishonest, bad_f, bad_label, _mechanism())
         chain.pending_timestamp = chain.pending_timestamp + DAY
         chain.mine()
         r_refund = client.refund(honest, good)
@@ -150,6 +155,7 @@ def measure(
 
 def measure_add_data(
     project,
+    chain,
     owner,
     contributor,
     *,
@@ -170,7 +176,8 @@ def measure_add_data(
     for size in sizes:
         for _ in range(sets):
             features = _random_pairs(rng, model, size, max_value)
-            _, receipt = client.contribute(contributor, features, int(rng.integers(0, class_count)))
+            label = int(rng.integers(0, class_count))
+            _, receipt = client.contribute_exact(chain, contributor, features, label, _mechanism())
             gas.setdefault(size, []).append(receipt.gas_used)
     return gas
 

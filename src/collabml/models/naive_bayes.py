@@ -45,13 +45,13 @@ from collabml.fixedpoint_math import ln
 
 MAX_FEATURE_COUNT = 1 << 16
 MAX_CLASS_COUNT = 32
-"""Classes per model: the header holds 16 words of two classes."""
+"""Classes per model: classes 0 and 1 in the trainer's hot word, 30 more in 8 header words of four."""
 MAX_ALPHA = 10**12
 """Largest smoothing, fixed point (1e6 real): keeps ``n * ONE + alpha < 2**53``."""
 MAX_COUNT = 2**16 - 1
 """Largest per-class feature count ``n_ci``: a ``uint16`` lane (``CountOverflow`` beyond it)."""
-MAX_DOCUMENT_COUNT = 2**64 - 1
-"""Largest document count ``D_c`` of a class."""
+MAX_DOCUMENT_COUNT = 2**27 - 1
+"""Largest document count ``D_c`` of a class: its 27-bit field (``DocumentCountOverflow`` beyond it)."""
 MAX_VALUE = 2**16 - 1
 """Largest count of one feature in one contribution (``uint16``)."""
 LANE_BITS = 16

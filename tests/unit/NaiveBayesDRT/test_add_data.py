@@ -21,6 +21,11 @@ SMALL = NaiveBayes(np.array([[1, 0, 2, 0, 0, 0, 0, 0, 0], [0, 3, 1, 0, 0, 0, 0, 
 WIDE = NaiveBayes(np.random.default_rng(6).integers(0, 9, size=(10, 7)), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ONE)
 """10 classes x 7 features (70 lanes, 5 words): class blocks in five header words, lanes straddling words."""
 FULL = NaiveBayes(np.array([[MAX_COUNT - 2, 0, MAX_COUNT], [0, 0, 0]]), [MAX_DOCUMENT_COUNT, 0], ONE)
+LONG_COUNTS = np.ones((2, 13), dtype=np.int64)
+LONG_COUNTS[1, 6] = MAX_COUNT
+LONG = NaiveBayes(LONG_COUNTS, [3, 3], ONE)
+"""13 features x 2 classes, class 1's lane of feature 6 full: the two-class loop adds four pairs a pass
+while four are left, then one a pass, so 13 pairs take three passes of four and one of one."""
 
 
 def raw(*pairs: tuple[int, int]) -> bytes:
@@ -32,7 +37,7 @@ def trainers(project, owner):
     mechanism = DrtParams().mechanism()
     return {
         name: deploy_drt_trainer(project, owner, model, mechanism).contract
-        for name, model in (("small", SMALL), ("wide", WIDE), ("full", FULL))
+        for name, model in (("small", SMALL), ("wide", WIDE), ("full", FULL), ("long", LONG))
     }
 
 
@@ -200,3 +205,57 @@ def test_add_data__document_count_overflow_after_the_features(trainers, contribu
         add(trainer, contributor, NaiveBayes.pack(((2, 1),)), 0)
     assert trainer.documentCount(0) == MAX_DOCUMENT_COUNT
     assert trainer.count(0, 1) == 0
+
+
+@pytest.mark.parametrize("size", [4, 5, 7, 8, 12, 13])
+def test_add_data__passes_of_four_and_the_rest(trainers, contributor, size):
+    """Every pair is added once, whether in a pass of four or one by one."""
+    trainer = trainers["long"]
+    features = tuple((i, i + 1) for i in range(size))
+    expected = LONG.copy()
+    expected.update(features, 0)
+
+    add(trainer, contributor, NaiveBayes.pack(features), 0)
+
+    learned = read(trainer)
+    assert np.array_equal(learned.counts, expected.counts)
+    assert [trainer.classTotal(c) for c in range(2)] == expected.totals
+    assert list(trainer.modelWords(0, LONG.word_count)) == expected.packed_words()
+
+
+@pytest.mark.parametrize(
+    "features, error",
+    [
+        # Feature 6 of class 1 is full: its overflow in the second pass of four names it...
+        (raw(*((i, 1) for i in range(13))), ("CountOverflow", 1, 6, MAX_COUNT + 1, MAX_COUNT)),
+        # ... also when a later pair is bad too (added as well, then taken back out) ...
+        (raw(*((i, 1) for i in range(11)), (3, 1), (12, 0)), ("CountOverflow", 1, 6, MAX_COUNT + 1, MAX_COUNT)),
+        # ... but an earlier bad pair comes first.
+        (raw((0, 1), (1, 1), (1, 1), *((i, 1) for i in range(3, 13))), ("FeaturesNotSorted", 2, 1, 1)),
+        (
+            raw(*((i, 1) for i in range(5)), (5, 0), *((i, 1) for i in range(6, 13))),
+            ("FeatureValueOutOfRange", 5, 0, 1, MAX_VALUE),
+        ),
+        (raw(*((i, 1) for i in range(12)), (13, 1)), ("CountOverflow", 1, 6, MAX_COUNT + 1, MAX_COUNT)),
+        (raw(*((i, 1) for i in range(6)), (13, 1), (14, 1)), ("FeatureOutOfRange", 13, 13)),
+    ],
+    ids=["overflow", "overflow_before_later_errors", "repeat_first", "zero_first", "overflow_before_range", "range"],
+)
+def test_add_data__errors_in_long_contributions(trainers, contributor, features, error):
+    trainer = trainers["long"]
+    name, *args = error
+    with reverts_with(trainer, name, *args):
+        add(trainer, contributor, features, 1)
+    assert list(trainer.modelWords(0, LONG.word_count)) == LONG.packed_words()
+
+
+def test_add_data__error_after_an_undone_carry(trainers, contributor):
+    """A revert takes every addition back out, carries included, so the error is named against the
+    counts as they were: (0, 2) fills lane (0, 0) to 2^16 - 1, the repeated (0, 1) wraps it (carrying
+    into class 1's lane of feature 0), and the error is the repeat, not an overflow of pair 0."""
+    trainer = trainers["full"]
+    with reverts_with(trainer, "FeaturesNotSorted", 2, 1, 0):
+        add(trainer, contributor, raw((0, 2), (1, 1), (0, 1)), 0)
+    with reverts_with(trainer, "FeaturesNotSorted", 1, 0, 0):
+        add(trainer, contributor, raw((0, 2), (0, 1)), 0)
+    assert list(trainer.modelWords(0, 1)) == FULL.packed_words()

@@ -122,13 +122,16 @@ def test_constructor__document_count_overflow(deploy, project, label):
 
 
 def test_constructor__document_count_bounds(deploy):
-    """Each class's block holds 0 .. 2^64 - 1 without touching its neighbours."""
-    documents = [MAX_DOCUMENT_COUNT, 0, 1, MAX_DOCUMENT_COUNT, 12_345]
+    """Each class's block holds 0 .. 2^27 - 1 without touching its neighbours: classes 0 and 1 in the
+    hot word, classes 2-5 in header word 0, class 6 in header word 1."""
+    documents = [MAX_DOCUMENT_COUNT, MAX_DOCUMENT_COUNT, 1, MAX_DOCUMENT_COUNT, 0, MAX_DOCUMENT_COUNT, 12_345]
     contract = deploy(documents=documents)
 
-    assert [contract.documentCount(c) for c in range(5)] == documents
-    assert [contract.classTotal(c) for c in range(5)] == [0] * 5
+    assert MAX_DOCUMENT_COUNT == 2**27 - 1
+    assert [contract.documentCount(c) for c in range(7)] == documents
+    assert [contract.classTotal(c) for c in range(7)] == [0] * 7
     assert contract.loadedWords() == 0
+    assert contract.contributionCount() == 0  # the class blocks share the hot word with the counters
 
 
 def test_constructor__first_error_wins(deploy, project):

@@ -15,7 +15,7 @@ from helpers import DrtParams, reverts_with
 from collabml.chain.client import TrainerClient
 from collabml.chain.deploy import load_model
 from collabml.fixedpoint import ONE
-from collabml.models.naive_bayes import MAX_COUNT, NaiveBayes
+from collabml.models.naive_bayes import MAX_COUNT, MAX_DOCUMENT_COUNT, MAX_FEATURE_COUNT, NaiveBayes
 
 MODEL = NaiveBayes(
     np.arange(1, 40).reshape(13, 3).T * 1000 + np.array([[0], [1], [MAX_COUNT - 39_000]]), [5, 6, 7], ONE
@@ -182,3 +182,27 @@ def test_model_not_loaded(unloaded, owner, contributor, anyone, loaded_words):
     with reverts_with(unloaded, "ModelNotLoaded", loaded_words, 3):
         unloaded.addData(features, 0, sender=contributor, value=unloaded.depositRequired())
     assert unloaded.contributionCount() == 0
+
+
+def test_load_model__largest_totals_keep_to_their_fields(deploy, owner, contributor):
+    """The largest model: 65,536 features, class 0's lanes all full but one, so N_0 reaches
+    65,536 * (2^16 - 1) < 2^32 at the top of its 32-bit field in the hot word, next to class 1's
+    document count at its bound; learning one more count fills N_0 exactly, and neither block nor
+    the ready bit feels it."""
+    counts = np.zeros((2, MAX_FEATURE_COUNT), dtype=np.int64)
+    counts[0] = MAX_COUNT
+    counts[0, 0] = MAX_COUNT - 1
+    model = NaiveBayes(counts, [MAX_DOCUMENT_COUNT - 1, MAX_DOCUMENT_COUNT])
+    contract = deploy(model)
+    load_model(contract, owner, model)
+    assert contract.modelReady()
+    assert [contract.classTotal(c) for c in range(2)] == [MAX_FEATURE_COUNT * MAX_COUNT - 1, 0]
+
+    contract.addData(NaiveBayes.pack(((0, 1),)), 0, sender=contributor, value=contract.depositRequired())
+
+    assert [contract.classTotal(c) for c in range(2)] == [MAX_FEATURE_COUNT * MAX_COUNT, 0]
+    assert MAX_FEATURE_COUNT * MAX_COUNT == 2**32 - 2**16
+    assert [contract.documentCount(c) for c in range(2)] == [MAX_DOCUMENT_COUNT, MAX_DOCUMENT_COUNT]
+    assert contract.modelReady() and contract.contributionCount() == 1
+    with reverts_with(contract, "DocumentCountOverflow", 0, MAX_DOCUMENT_COUNT + 1, MAX_DOCUMENT_COUNT):
+        contract.addData(b"", 0, sender=contributor, value=contract.depositRequired())
