@@ -241,7 +241,7 @@ REACHED = {
 
 def test_points_machine(points_machine):
     points_machine.outcomes.clear()
-    run_machine(points_machine, points_machine.outcomes)
+    run_machine(points_machine, points_machine.outcomes, required=REACHED)
     outcomes = points_machine.outcomes
     assert REACHED <= set(outcomes), f"the machine never reached {REACHED - set(outcomes)}: {dict(outcomes)}"
 

@@ -367,7 +367,7 @@ def run_market_machine(markets, parts, token, chain, actors, owner, *, fuzzing: 
             self.changed = False
 
     # Short examples: a finished market leaves only `withdraw` to call, so long ones mostly repeat it.
-    run_machine(MarketMachine, outcomes, fuzzing=fuzzing, steps_per_example=25)
+    run_machine(MarketMachine, outcomes, fuzzing=fuzzing, steps_per_example=25, required=required)
     assert required <= set(outcomes), f"the machine never reached {required - set(outcomes)}: {dict(outcomes)}"
     return outcomes
 
