@@ -534,7 +534,7 @@ def run_model(name: str, project, chain, accounts: BenchmarkAccounts, settings: 
         from collabml.chain import bench_naive_bayes as nb
 
         scenes = [nb.measure(project, chain, *people, feature_count=fc, sizes=sizes, seed=s.seed + k) for k in range(s.samples)]
-        add_data = nb.measure_add_data(project, a.owner, a.honest, feature_count=fc, sizes=sizes, sets=s.samples, seed=s.seed)
+        add_data = nb.measure_add_data(project, chain, a.owner, a.honest, feature_count=fc, sizes=sizes, sets=s.samples, seed=s.seed)
         return naive_bayes_tables(scenes, add_data, fc)
     if name == "nearest-centroid":
         from collabml.chain import bench_nearest_centroid as nc
