@@ -75,10 +75,11 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
             chain.pending_timestamp = self.now
             return self.now
 
-        def _expect(self, mirror_call, chain_call):
+        def _expect(self, mirror_call, chain_call, rule_name: str | None = None):
             """Run on both; the same error, or both succeed (returns the mirror's result and receipt).
-            Outcomes are counted, so the test can check the machine reached the paths that pay."""
-            rule_name = sys._getframe(1).f_code.co_name
+            Outcomes are counted under `rule_name` (default: the calling rule's name), so the test
+            can check the machine reached the paths that pay."""
+            rule_name = rule_name or sys._getframe(1).f_code.co_name
             try:
                 expected = mirror_call()
             except ContractRuleError as err:
@@ -174,15 +175,7 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
             if good_reporter:
                 good = [a for a in actors if a.address != c.contributor and self.mirror.mechanism.good(a.address)]
                 account = good[actor % len(good)] if good else account
-            now = self._next_time()
-            expected, receipt = self._expect(
-                lambda: self.mirror.report(account.address, c, now),
-                lambda: trainer.report(
-                    c.id, c.contributor, c.packed_features, c.label, c.added_time, c.deposit, sender=account
-                ),
-            )
-            if receipt is not None:
-                assert receipt.return_value == expected
+            if self._report(c, account, "report"):
                 self.reports.append((c, account))
 
         @precondition(lambda self: self.reports)
@@ -191,15 +184,21 @@ def drt_machine(machine_trainer, chain, owner, contributor, reporter, attacker, 
             """The same reporter on a record it already took from: `AlreadyClaimed` while the
             record is open, `ContributionSettled` once it is not, and nothing moves."""
             c, account = self.reports[pick % len(self.reports)]
+            self._report(c, account, "report_again")
+
+        def _report(self, c, account, rule_name: str) -> bool:
+            """`report` on `c` by `account`, on the mirror and the chain; True if it took."""
             now = self._next_time()
             expected, receipt = self._expect(
                 lambda: self.mirror.report(account.address, c, now),
                 lambda: trainer.report(
                     c.id, c.contributor, c.packed_features, c.label, c.added_time, c.deposit, sender=account
                 ),
+                rule_name,
             )
             if receipt is not None:
                 assert receipt.return_value == expected
+            return receipt is not None
 
         @rule(seconds=waits)
         def wait(self, seconds):
